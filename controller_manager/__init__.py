@@ -1,0 +1,1 @@
+"""tinykube controller_manager (arrives with its own issue)."""

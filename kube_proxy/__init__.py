@@ -1,0 +1,1 @@
+"""tinykube kube_proxy (arrives with its own issue)."""

@@ -1,0 +1,1 @@
+"""tinykube kubectl (arrives with its own issue)."""

@@ -1,0 +1,1 @@
+"""tinykube kubelet (arrives with its own issue)."""

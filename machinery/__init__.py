@@ -1,0 +1,1 @@
+"""Shared library of tinykube: wire types, errors, selectors, client, informer, work queue."""

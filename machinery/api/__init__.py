@@ -1,0 +1,1 @@
+"""Wire-level API definitions shared by every component."""

@@ -1,0 +1,1 @@
+"""tinykube scheduler (arrives with its own issue)."""
