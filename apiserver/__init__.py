@@ -1,0 +1,1 @@
+"""tinykube api-server: the Kubernetes REST API on a real etcd."""

@@ -1,0 +1,360 @@
+"""build_app(settings): the api-server as an ASGI application.
+
+Routes: /version, discovery, OpenAPI, health and metrics, and one catch-all per API root that
+parses the path (request_info) and hands it to the generic REST pipeline.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+
+from apiserver import discovery
+from apiserver.allocators import ServiceAllocator
+from apiserver.auth.tokens import TokenAuthenticator
+from apiserver.bootstrap import bootstrap, run_compactor
+from apiserver.codec import decode_body, json_response, wants_table
+from apiserver.metrics import Metrics
+from apiserver.openapi import build_documents
+from apiserver.request_info import RequestInfo, parse_resource_path
+from apiserver.rest.context import ServerContext
+from apiserver.rest.deletion import Deleter, parse_delete_options
+from apiserver.rest.params import ListParams, WriteParams
+from apiserver.rest.reads import Reader
+from apiserver.rest.subresources import KUBELET_SUBRESOURCES, Subresources
+from apiserver.rest.writes import Writer
+from apiserver.settings import ApiServerSettings
+from apiserver.storage import EtcdStore, StorageUnavailable
+from apiserver.tables import build_table
+from machinery.api.errors import (ApiError, InternalError, MethodNotAllowed, NotFound,
+                                  RequestEntityTooLarge, ServiceUnavailable, Unauthorized)
+from machinery.api.resources import RESOURCES
+
+log = logging.getLogger("apiserver")
+
+PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
+NO_CACHE = {"Cache-Control": "no-cache, private"}
+
+
+class AuthMiddleware:
+    """Every request but health and version needs a valid credential (401 otherwise)."""
+
+    def __init__(self, app, authenticator: TokenAuthenticator | None):
+        self.app, self.authenticator = app, authenticator
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or self.authenticator is None or \
+                scope["path"].rstrip("/") in PUBLIC_PATHS:
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        auth = headers.get(b"authorization", b"").decode("latin-1")
+        user = self.authenticator.authenticate(auth)
+        if user is None:
+            resp = json_response(Unauthorized("Unauthorized").to_status(), 401)
+            return await resp(scope, receive, send)
+        scope["user"] = user
+        return await self.app(scope, receive, send)
+
+
+def _verb(method: str, ri: RequestInfo, watch: bool) -> str:
+    if method == "GET":
+        return "WATCH" if watch else ("GET" if ri.name else "LIST")
+    if method == "DELETE" and ri.name is None:
+        return "DELETECOLLECTION"
+    return method
+
+
+class Api:
+    """The handlers behind the catch-all routes."""
+
+    def __init__(self, ctx: ServerContext, metrics: Metrics):
+        self.ctx, self.metrics = ctx, metrics
+        self.reader = Reader(ctx)
+        self.writer = Writer(ctx)
+        self.deleter = Deleter(ctx)
+        self.subresources = Subresources(ctx, self.writer, self.deleter)
+
+    async def handle(self, request: Request) -> Response:
+        start = time.monotonic()
+        verb, resource, code = request.method, "", 500
+        try:
+            ri = parse_resource_path(request.url.path)
+            resource = ri.info.plural + (f"/{ri.subresource}" if ri.subresource else "")
+            watch = request.query_params.get("watch") in ("true", "1")
+            verb = _verb(request.method, ri, watch)
+            response = await self._dispatch(request, ri, watch)
+            code = response.status_code
+            return response
+        except ApiError as e:
+            code = e.code
+            return json_response(e.to_status(), e.code)
+        except StorageUnavailable as e:
+            code = 503
+            return json_response(ServiceUnavailable(str(e)).to_status(), 503)
+        except Exception as e:  # never a stack trace to the client
+            log.exception("unhandled error", extra={"path": request.url.path})
+            return json_response(InternalError(f"internal error: {type(e).__name__}").to_status(),
+                                 500)
+        finally:
+            if verb != "WATCH":
+                self.metrics.observe(verb, resource, code, time.monotonic() - start)
+
+    async def _body(self, request: Request) -> bytes:
+        length = request.headers.get("content-length")
+        limit = self.ctx.settings.max_body_bytes
+        if length and length.isdigit() and int(length) > limit:
+            raise RequestEntityTooLarge(f"the request body is larger than {limit} bytes")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RequestEntityTooLarge(f"the request body is larger than {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _respond(self, request: Request, ri: RequestInfo, obj: dict, status: int = 200,
+                 params: WriteParams | None = None) -> Response:
+        headers = {}
+        if params and params.warnings:
+            headers["Warning"] = ", ".join(f'299 - "{w}"' for w in params.warnings[:20])
+        if wants_table(request.headers.get("accept")) and obj.get("kind") == ri.info.kind and \
+                ri.subresource is None:
+            obj = build_table(ri.info, [obj], dt.datetime.now(dt.timezone.utc),
+                              include_object=request.query_params.get("includeObject") or
+                              "Metadata", resource_version=obj["metadata"].get("resourceVersion",
+                                                                                ""))
+        return json_response(obj, status, headers)
+
+    async def _dispatch(self, request: Request, ri: RequestInfo, watch: bool) -> Response:
+        method, q = request.method, request.query_params
+        sub = ri.subresource
+        if sub in KUBELET_SUBRESOURCES:
+            await self.subresources.kubelet_stream(ri)
+        if method == "GET":
+            return await self._get(request, ri, watch)
+        params = WriteParams.parse(q, request.headers.get("user-agent", ""))
+        body = await self._body(request)
+        ctype = request.headers.get("content-type")
+        if method == "POST":
+            return await self._post(request, ri, body, ctype, params)
+        if method in ("PUT", "PATCH") and ri.name is None:
+            raise MethodNotAllowed(f"{method} is not supported on a collection")
+        if method == "PUT":
+            if sub == "scale":
+                return self._respond(request, ri, await self.subresources.write_scale(
+                    ri, "PUT", body, ctype, params))
+            return self._respond(request, ri, await self.writer.update(
+                ri, decode_body(body, ctype), params), 200, params)
+        if method == "PATCH":
+            if sub == "scale":
+                return self._respond(request, ri, await self.subresources.write_scale(
+                    ri, "PATCH", body, ctype, params))
+            obj, status = await self.writer.patch(ri, body, ctype, params)
+            return self._respond(request, ri, obj, status, params)
+        if method == "DELETE":
+            opts = parse_delete_options(decode_body(body, ctype) if body else None, q)
+            if ri.name is None:
+                return json_response(await self._delete_collection(request, ri, opts))
+            obj, status = await self.deleter.delete(ri, opts)
+            return json_response(obj, status)
+        raise MethodNotAllowed(f"the server does not allow the method {method} here")
+
+    async def _get(self, request: Request, ri: RequestInfo, watch: bool) -> Response:
+        params = ListParams.parse(request.query_params)
+        as_table = wants_table(request.headers.get("accept"))
+        if ri.subresource == "scale":
+            return json_response(await self.subresources.get_scale(ri))
+        if watch:
+            stream = self.reader.watch(ri, params, as_table)
+            return StreamingResponse(self._counted(ri, stream), media_type="application/json",
+                                     headers={"Cache-Control": "no-cache, private"})
+        if ri.name is not None:
+            return self._respond(request, ri, await self.reader.get(ri))
+        listed = await self.reader.list(ri, params)
+        if as_table:
+            return json_response(self.reader.table(ri, listed, params))
+        return json_response(listed)
+
+    async def _counted(self, ri: RequestInfo, stream):
+        self.metrics.watch_started(ri.info.plural)
+        try:
+            async for chunk in stream:
+                yield chunk
+        finally:
+            self.metrics.watch_ended(ri.info.plural)
+
+    async def _post(self, request: Request, ri: RequestInfo, body: bytes, ctype: str | None,
+                    params: WriteParams) -> Response:
+        sub = ri.subresource
+        if sub == "binding" or (ri.info.plural == "bindings" and ri.info.group == ""):
+            return json_response(await self.subresources.bind(
+                ri, decode_body(body, ctype), params), 201)
+        if sub == "eviction":
+            return json_response(await self.subresources.evict(
+                ri, decode_body(body, ctype) if body else None), 201)
+        if ri.name is not None:
+            raise MethodNotAllowed(f"POST is not supported on {ri.info.plural}/{ri.name}"
+                                   + (f"/{sub}" if sub else ""))
+        obj = await self.writer.create(ri, decode_body(body, ctype), params)
+        return self._respond(request, ri, obj, 201, params)
+
+    async def _delete_collection(self, request: Request, ri: RequestInfo, opts: dict) -> dict:
+        listed = await self.reader.list(ri, ListParams.parse(request.query_params))
+        deleted = []
+        for item in listed["items"]:
+            meta = item["metadata"]
+            one = RequestInfo(ri.info, meta.get("namespace"), meta["name"], None)
+            try:
+                obj, _ = await self.deleter.delete(one, opts)
+                deleted.append(item if obj.get("kind") == "Status" else obj)
+            except NotFound:
+                continue
+        return {**listed, "items": deleted}
+
+
+def build_app(settings: ApiServerSettings, token_file: Path | None = None) -> FastAPI:
+    store = EtcdStore(settings.etcd_servers)
+    ctx = ServerContext(settings, store, ServiceAllocator(settings.service_cidr,
+                                                          settings.node_port_range))
+    metrics = Metrics()
+    api = Api(ctx, metrics)
+    openapi = build_documents(RESOURCES)
+    tasks: list[asyncio.Task] = []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        await _connect(store)
+        await ctx.start_caches()
+        await bootstrap(ctx, api.writer)
+        tasks.append(asyncio.create_task(run_compactor(ctx)))
+        yield
+        for t in tasks:
+            t.cancel()
+        await ctx.stop_caches()
+        await store.close()
+
+    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.ctx = ctx
+
+    @app.get("/version")
+    async def version():
+        return json_response(discovery.VERSION, headers=NO_CACHE)
+
+    @app.get("/api")
+    async def core_root(request: Request):
+        agg = discovery.wants_aggregated(request.headers.get("accept"))
+        if agg:
+            return json_response(_aggregated(True, agg), content_type=agg, headers=NO_CACHE)
+        host = request.headers.get("host", "127.0.0.1:6443")
+        return json_response(discovery.api_versions(host), headers=NO_CACHE)
+
+    @app.get("/apis")
+    async def groups_root(request: Request):
+        agg = discovery.wants_aggregated(request.headers.get("accept"))
+        if agg:
+            return json_response(_aggregated(False, agg), content_type=agg, headers=NO_CACHE)
+        return json_response(discovery.api_group_list(), headers=NO_CACHE)
+
+    @app.get("/api/v1")
+    async def core_resources():
+        return json_response(discovery.resource_list("", "v1"), headers=NO_CACHE)
+
+    @app.get("/apis/{group}")
+    async def group_doc(group: str):
+        doc = discovery.api_group(group)
+        if doc is None:
+            return json_response(NotFound.path().to_status(), 404)
+        return json_response(doc, headers=NO_CACHE)
+
+    @app.get("/apis/{group}/{version}")
+    async def group_version_doc(group: str, version: str):
+        doc = discovery.resource_list(group, version)
+        if doc is None:
+            return json_response(NotFound.path().to_status(), 404)
+        return json_response(doc, headers=NO_CACHE)
+
+    @app.get("/openapi/v3")
+    async def openapi_index():
+        return json_response(openapi.index(), headers=NO_CACHE)
+
+    @app.get("/openapi/v3/{path:path}")
+    async def openapi_doc(path: str):
+        doc = openapi.document(path)
+        if doc is None:
+            return json_response(NotFound.path().to_status(), 404)
+        return Response(doc, media_type="application/json",
+                        headers={"Cache-Control": "public, immutable"})
+
+    @app.get("/openapi/v2")
+    async def openapi_v2():
+        # kubectl only asks for v2 as protobuf; a 404 makes it use its compiled-in types.
+        return json_response(NotFound.path().to_status(), 404)
+
+    @app.get("/healthz")
+    @app.get("/livez")
+    async def healthz():
+        return PlainTextResponse("ok")
+
+    @app.get("/readyz")
+    async def readyz():
+        try:
+            await asyncio.wait_for(store.revision(), 2.0)
+        except Exception as e:
+            return PlainTextResponse(f"[-]etcd failed: {type(e).__name__}\nreadyz check failed",
+                                     503)
+        return PlainTextResponse("ok")
+
+    @app.get("/metrics")
+    async def metrics_endpoint():
+        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    app.add_api_route("/api/{path:path}", api.handle, methods=methods, include_in_schema=False)
+    app.add_api_route("/apis/{path:path}", api.handle, methods=methods, include_in_schema=False)
+
+    @app.exception_handler(404)
+    async def not_found(_request, _exc):
+        return json_response(NotFound.path().to_status(), 404)
+
+    @app.exception_handler(405)
+    async def not_allowed(_request, _exc):
+        return json_response(MethodNotAllowed("the server does not allow this method on the "
+                                              "requested resource").to_status(), 405)
+
+    authenticator = TokenAuthenticator.from_file(token_file) if token_file else None
+    app.add_middleware(AuthMiddleware, authenticator=authenticator)
+    return app
+
+
+_AGGREGATED_CACHE: dict[tuple[bool, str], dict[str, Any]] = {}
+
+
+def _aggregated(core: bool, media: str) -> dict[str, Any]:
+    key = (core, media)
+    if key not in _AGGREGATED_CACHE:
+        doc = discovery.aggregated(core)
+        if media == discovery.AGGREGATED_V2BETA1:
+            doc = {**doc, "apiVersion": "apidiscovery.k8s.io/v2beta1"}
+        _AGGREGATED_CACHE[key] = doc
+    return _AGGREGATED_CACHE[key]
+
+
+async def _connect(store: EtcdStore) -> None:
+    """etcd may start after us (compose): keep trying, so the container need not restart."""
+    delay = 0.2
+    while True:
+        try:
+            await store.connect()
+            await store.revision()
+            return
+        except Exception as e:
+            log.warning("waiting for etcd", extra={"endpoint": store.endpoint, "error": repr(e)})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 3.0)

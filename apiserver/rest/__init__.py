@@ -1,0 +1,1 @@
+"""The generic REST machinery: one pipeline serves every resource in the catalog."""

@@ -1,0 +1,35 @@
+"""api-server settings: every flag is also an environment variable (TINYKUBE_<NAME>)."""
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, fields
+
+
+@dataclass
+class ApiServerSettings:
+    etcd_servers: str = "http://127.0.0.1:2379"
+    bind_address: str = "0.0.0.0"
+    secure_port: int = 6443
+    cert_dir: str = "/var/lib/tinykube/pki"
+    # Where users reach the api-server: the server URL in the admin kubeconfig and a SAN.
+    external_url: str = "https://127.0.0.1:6443"
+    # The address behind the `kubernetes` Service; empty: this host's primary address.
+    advertise_address: str = ""
+    service_cidr: str = "10.96.0.0/16"
+    node_port_range: str = "30000-32767"
+    extra_sans: str = ""                     # comma-separated DNS names or IPs
+    max_body_bytes: int = 3 * 1024 * 1024    # upstream's request size limit
+    watch_cache_events: int = 10000
+    compaction_interval_s: float = 300.0
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_argv(cls, argv: list[str] | None = None) -> "ApiServerSettings":
+        parser = argparse.ArgumentParser(prog="apiserver", description="tinykube api-server")
+        for f in fields(cls):
+            flag = "--" + f.name.replace("_", "-")
+            env = os.environ.get("TINYKUBE_" + f.name.upper())
+            default = env if env is not None else f.default
+            parser.add_argument(flag, default=default, type=type(f.default))
+        return cls(**vars(parser.parse_args(argv)))
