@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = ApiServerSettings.from_argv(argv)
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    pki = ensure_pki(settings.cert_dir, serving_sans(settings), settings.external_url)
+    pki = ensure_pki(settings.cert_dir, serving_sans(settings), settings.external_url,
+                     settings.internal_url)
     app = build_app(settings, pki.token_file)
     uvicorn.run(app, host=settings.bind_address, port=settings.secure_port,
                 ssl_certfile=str(pki.serving_cert), ssl_keyfile=str(pki.serving_key),

@@ -43,6 +43,8 @@ class Pki:
     def token_file(self) -> Path: return self.dir / "tokens.csv"
     @property
     def admin_kubeconfig(self) -> Path: return self.dir / "admin.kubeconfig"
+    @property
+    def cluster_kubeconfig(self) -> Path: return self.dir / "cluster.kubeconfig"
 
 
 def _key() -> ec.EllipticCurvePrivateKey:
@@ -91,7 +93,8 @@ def _pem(cert) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def ensure_pki(cert_dir: str, sans: list[str], external_url: str) -> Pki:
+def ensure_pki(cert_dir: str, sans: list[str], external_url: str,
+               internal_url: str | None = None) -> Pki:
     """Create whatever is missing; never replace what exists (restarts keep credentials)."""
     pki = Pki(Path(cert_dir))
     pki.dir.mkdir(parents=True, exist_ok=True)
@@ -120,6 +123,8 @@ def ensure_pki(cert_dir: str, sans: list[str], external_url: str) -> Pki:
         pki.token_file.write_text(f'{token},kubernetes-admin,admin-uid,"system:masters"\n')
         os.chmod(pki.token_file, 0o600)
     write_admin_kubeconfig(pki, external_url)
+    if internal_url:
+        write_admin_kubeconfig(pki, internal_url, path=pki.cluster_kubeconfig)
     return pki
 
 
@@ -137,7 +142,8 @@ def admin_token(pki: Pki) -> str:
     return pki.token_file.read_text().split(",", 1)[0]
 
 
-def write_admin_kubeconfig(pki: Pki, server: str, name: str = "tinykube") -> None:
+def write_admin_kubeconfig(pki: Pki, server: str, name: str = "tinykube",
+                           path: Path | None = None) -> None:
     b64 = lambda p: base64.b64encode(p.read_bytes()).decode()  # noqa: E731
     config = {
         "apiVersion": "v1", "kind": "Config", "preferences": {},
@@ -150,5 +156,6 @@ def write_admin_kubeconfig(pki: Pki, server: str, name: str = "tinykube") -> Non
                                                 "namespace": "default"}}],
         "current-context": name,
     }
-    pki.admin_kubeconfig.write_text(yaml.safe_dump(config, sort_keys=False))
-    os.chmod(pki.admin_kubeconfig, 0o600)
+    path = path or pki.admin_kubeconfig
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    os.chmod(path, 0o644 if path == pki.cluster_kubeconfig else 0o600)

@@ -14,6 +14,9 @@ class ApiServerSettings:
     cert_dir: str = "/var/lib/tinykube/pki"
     # Where users reach the api-server: the server URL in the admin kubeconfig and a SAN.
     external_url: str = "https://127.0.0.1:6443"
+    # Where the other components reach the api-server (the compose service name): the server
+    # URL of `<cert-dir>/cluster.kubeconfig`, which they mount.
+    internal_url: str = "https://apiserver:6443"
     # The address behind the `kubernetes` Service; empty: this host's primary address.
     advertise_address: str = ""
     service_cidr: str = "10.96.0.0/16"
