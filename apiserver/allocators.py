@@ -23,6 +23,11 @@ class ServiceAllocation:
     releases: list[str]
 
 
+def _spec(svc: dict[str, Any]) -> dict[str, Any]:
+    spec = svc.get("spec")
+    return spec if isinstance(spec, dict) else {}
+
+
 class ServiceAllocator:
     def __init__(self, service_cidr: str, node_port_range: str):
         self.network = ipaddress.ip_network(service_cidr)
@@ -59,13 +64,13 @@ class ServiceAllocator:
 
     def validate_requested(self, svc: dict[str, Any]) -> list[dict]:
         causes = []
-        ip = (svc.get("spec") or {}).get("clusterIP")
+        ip = _spec(svc).get("clusterIP")
         if ip and ip != "None":
             try:
                 in_range = ipaddress.ip_address(ip) in self.network
             except ValueError:
                 in_range = True      # malformed addresses are the validator's to report
-            if not in_range:
+            if not in_range and isinstance(ip, str):
                 causes.append(cause("spec.clusterIPs", f'Invalid value: ["{ip}"]: failed to '
                                     f'allocate IP {ip}: the provided IP ({ip}) is not in the '
                                     f'valid range. The range of valid IPs is {self.network}'))
@@ -75,11 +80,14 @@ class ServiceAllocator:
                  taken_ips: set[str], taken_ports: set[int]) -> ServiceAllocation:
         """Fill in clusterIP(s) and nodePorts the user left empty; return the claim keys to
         write and the ones to free (ports dropped by an update)."""
-        spec = svc.setdefault("spec", {})
+        spec = svc.get("spec")
+        if not isinstance(spec, dict):
+            return ServiceAllocation([], [])      # invalid: the validator reports it
         typ = spec.get("type", "ClusterIP")
         claims: list[str] = []
         releases: list[str] = []
-        old_spec = (old or {}).get("spec") or {}
+        old_spec = (old or {}).get("spec")
+        old_spec = old_spec if isinstance(old_spec, dict) else {}
         if typ != "ExternalName":
             ip = spec.get("clusterIP") or old_spec.get("clusterIP")
             if not ip:
@@ -114,7 +122,7 @@ class ServiceAllocator:
     @staticmethod
     def held_by(svc: dict[str, Any]) -> list[str]:
         """The claim keys a stored Service holds (freed when it is deleted)."""
-        spec = svc.get("spec") or {}
+        spec = _spec(svc)
         keys = []
         if spec.get("clusterIP") not in (None, "", "None"):
             keys.append(IP_CLAIMS + spec["clusterIP"])

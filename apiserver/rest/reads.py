@@ -97,7 +97,7 @@ class Reader:
                            "list result. You can start a new list without the continue "
                            "parameter.") from None
             items, list_rv, next_key = result.items, result.revision, result.next_key
-        elif rv == 0 and not params.limit:
+        elif rv == 0:               # "any version": the watch cache answers, limit ignored
             items, list_rv = self.ctx.cache_for(info).snapshot(matches)
             next_key = None
         else:

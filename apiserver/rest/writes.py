@@ -125,8 +125,8 @@ class Writer:
         self._validate(info, obj, None)
         ops = await self._allocate(info, obj, None)
         if managed:
-            update_managed_fields(None, obj, params.manager, "Update", "", now_rfc3339(),
-                                  info.api_version)
+            update_managed_fields(None, obj, params.manager, "Update", "", now=now_rfc3339(),
+                                  api_version=info.api_version, kind=info.kind)
         if params.dry_run:
             return conversion.from_storage(info, obj)
         key = object_key(info, meta.get("namespace"), meta["name"])
@@ -213,7 +213,7 @@ class Writer:
         ops = await self._allocate(info, new, old) if ri.subresource is None else None
         if not skip_managed:
             update_managed_fields(old, new, params.manager, operation, ri.subresource or "",
-                                  now_rfc3339(), info.api_version)
+                                  now=now_rfc3339(), api_version=info.api_version, kind=info.kind)
         if _same(old, new):
             return conversion.from_storage(info, old)
         if params.dry_run:
