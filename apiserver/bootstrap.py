@@ -12,7 +12,7 @@ from apiserver.rest.params import WriteParams
 from apiserver.rest.writes import Writer
 from apiserver.storage import KeyNotFound
 from machinery.api import resources
-from machinery.api.errors import AlreadyExists
+from machinery.api.errors import AlreadyExists, ApiError
 
 log = logging.getLogger("apiserver.bootstrap")
 
@@ -38,7 +38,11 @@ async def _ensure(writer: Writer, group: str, version: str, plural: str, namespa
     params = WriteParams(field_manager="kube-apiserver")
     try:
         await writer.create_object(ri, obj, params)
-    except AlreadyExists:
+    except ApiError as e:
+        if not isinstance(e, AlreadyExists):
+            log.warning("bootstrap object rejected", extra={"resource": plural,
+                                                             "error": e.message})
+            return
         if not replace:
             return
         key = object_key(info, namespace, obj["metadata"]["name"])
@@ -48,7 +52,11 @@ async def _ensure(writer: Writer, group: str, version: str, plural: str, namespa
             return
         named = RequestInfo(info, namespace, obj["metadata"]["name"], None)
         new = {**old, **{k: v for k, v in obj.items() if k != "metadata"}}
-        await writer.update_object(named, old, new, params, precondition_rv=None)
+        try:
+            await writer.update_object(named, old, new, params, precondition_rv=None)
+        except ApiError as e:
+            log.warning("bootstrap object rejected", extra={"resource": plural,
+                                                             "error": e.message})
 
 
 async def bootstrap(ctx: ServerContext, writer: Writer) -> None:

@@ -7,7 +7,7 @@ from .labels import selector_go_repr
 from .meta import validate_template_meta
 from .pod_defaults import default_template
 from .strategy import Strategy
-from .typed import Errs, dicts, ensure, get_int, get_map, get_str, set_default, set_default_str, sub
+from .typed import Errs, dicts, ensure, get_map, get_str, set_default, set_default_str, sub
 from .workload import (check_template_matches, get_spec, int_or_percent_value,
                        validate_int_or_percent, validate_nonnegative,
                        validate_replica_set_template, validate_selector)
@@ -295,5 +295,4 @@ class ControllerRevisionStrategy(Strategy):
         validate_nonnegative(errs, obj, "revision", "revision")
         if old is not None and obj.get("data") != old.get("data"):
             errs.append(immutable("data", obj.get("data")))
-        get_int(errs, obj, "revision", "revision")
         return errs

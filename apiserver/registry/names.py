@@ -28,7 +28,8 @@ def _full(fmt: str) -> re.Pattern[str]:
     return re.compile("^" + fmt + "$")
 
 
-_LABEL_RE, _SUBDOMAIN_RE, _DNS1035_RE = _full(_LABEL_FMT), _full(_SUBDOMAIN_FMT), _full(_DNS1035_FMT)
+_LABEL_RE, _SUBDOMAIN_RE = _full(_LABEL_FMT), _full(_SUBDOMAIN_FMT)
+_DNS1035_RE = _full(_DNS1035_FMT)
 _QUALIFIED_RE, _LABEL_VALUE_RE = _full(_QUALIFIED_FMT), _full(_LABEL_VALUE_FMT)
 _CONFIG_KEY_RE, _ENV_VAR_RE = _full(_CONFIG_KEY_FMT), _full(_ENV_VAR_FMT)
 _PERCENT_RE, _WILDCARD_RE = _full(_PERCENT_FMT), _full(_WILDCARD_FMT)

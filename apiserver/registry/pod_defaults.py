@@ -165,7 +165,8 @@ def _requests_from_limits(container: dict) -> None:
     requests = ensure(resources, "requests")
     if requests is not None:
         for name, value in limits.items():
-            requests.setdefault(name, value)
+            if canonical_quantity(value) is not None:   # junk is reported once, under limits
+                requests.setdefault(name, value)
 
 
 def _default_priority(spec: dict) -> None:

@@ -41,7 +41,8 @@ def validate_pod_spec(errs: Errs, spec: dict, path: str) -> None:
     for key in ("serviceAccountName", "nodeName"):
         value = get_str(errs, spec, key, f"{path}.{key}")
         if value:
-            errs.extend(invalid(f"{path}.{key}", value, m) for m in validate_dns1123_subdomain(value))
+            errs.extend(invalid(f"{path}.{key}", value, m)
+                        for m in validate_dns1123_subdomain(value))
     for key in ("hostname", "subdomain"):
         value = get_str(errs, spec, key, f"{path}.{key}")
         if value:

@@ -30,11 +30,6 @@ SERVER_OWNED = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGraceP
                 "generation", "selfLink")
 
 
-def spec_of(obj: Obj) -> Obj:
-    """Everything a user declares: what bumps metadata.generation when it changes."""
-    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
-
-
 def _same(a: Obj, b: Obj) -> bool:
     strip = lambda o: {**o, "metadata": {k: v for k, v in (o.get("metadata") or {}).items()  # noqa
                                          if k not in ("resourceVersion", "managedFields")}}
@@ -206,9 +201,16 @@ class Writer:
             raise Conflict.stale(info.plural, info.group, ri.name)
         new = self._merge_server_owned(ri, old, new)
         strategy = strategy_for(info)
-        strategy.default(new)
-        self._validate(info, new, old)
-        if strategy.has_generation and spec_of(new) != spec_of(old):
+        if ri.subresource == "status":
+            strategy.prepare_status_update(new, old)
+            causes = strategy.validate_status(new, old)
+            if causes:
+                raise Invalid.fields(info.kind, ri.name or "", causes, info.group)
+        else:
+            strategy.prepare_update(new, old)
+            strategy.default(new)
+            self._validate(info, new, old)
+        if strategy.has_generation and strategy.spec_changed(new, old):
             new["metadata"]["generation"] = int(old_meta.get("generation") or 0) + 1
         ops = await self._allocate(info, new, old) if ri.subresource is None else None
         if not skip_managed:
