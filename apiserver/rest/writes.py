@@ -36,6 +36,15 @@ def _same(a: Obj, b: Obj) -> bool:
     return strip(a) == strip(b)
 
 
+def _patch_pins_resource_version(kind: str, body: Any) -> bool:
+    """Whether the patch itself names a resourceVersion (an optimistic-lock precondition)."""
+    if kind == "json":
+        return any(isinstance(op, dict) and op.get("path") == "/metadata/resourceVersion"
+                   for op in body)
+    meta = body.get("metadata") if isinstance(body, dict) else None
+    return isinstance(meta, dict) and bool(meta.get("resourceVersion"))
+
+
 def _random_suffix() -> str:
     return "".join(random.choices("bcdfghjklmnpqrstvwxz2456789", k=5))
 
@@ -278,6 +287,7 @@ class Writer:
             want_rv = (patched.get("metadata") or {}).get("resourceVersion")
             if want_rv and want_rv != current["metadata"]["resourceVersion"]:
                 raise Conflict.stale(info.plural, info.group, ri.name)
+            pinned = _patch_pins_resource_version(kind, body)
             patched = self.check_body(ri, patched, params)
             new = conversion.to_storage(info, patched)
             try:
@@ -286,7 +296,7 @@ class Writer:
                     operation="Apply" if kind == "apply" else "Update",
                     skip_managed=kind == "apply"), 200
             except Conflict:
-                if want_rv:
+                if pinned:          # the client asked for exactly that version: no retry
                     raise
         raise Conflict.stale(info.plural, info.group, ri.name)
 
