@@ -20,11 +20,6 @@ from pathlib import Path
 
 import uvicorn
 
-from apiserver.__main__ import serving_sans
-from apiserver.app import build_app
-from apiserver.pki import admin_token, ensure_pki
-from apiserver.settings import ApiServerSettings
-
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -89,6 +84,10 @@ class ApiServer:
 
     @classmethod
     def start(cls, etcd_url: str, **overrides) -> "ApiServer":
+        from apiserver.__main__ import serving_sans
+        from apiserver.app import build_app
+        from apiserver.pki import admin_token, ensure_pki
+        from apiserver.settings import ApiServerSettings
         port = free_port()
         cert_dir = Path(tempfile.mkdtemp(prefix="tinykube-pki-"))
         url = f"https://127.0.0.1:{port}"

@@ -118,7 +118,7 @@ def test_apply_server_side_removes_dropped_fields(kubectl, ns, tmp_path):
     assert out.strip() == "deployment.apps/web serverside-applied"
     f.write_text(DEPLOYMENT.replace("        env:\n        - {name: MODE, value: demo}\n", ""))
     kubectl.ok("apply", "--server-side", "-n", ns, "-f", str(f))
-    live = kubectl.json("get", "deploy", "web", "-n", ns)
+    live = kubectl.json("get", "deploy", "web", "-n", ns, "--show-managed-fields")
     assert "env" not in live["spec"]["template"]["spec"]["containers"][0]
     managers = {m["manager"] for m in live["metadata"]["managedFields"]}
     assert "kubectl" in managers
