@@ -12,6 +12,7 @@ import uvicorn
 from apiserver.app import build_app
 from apiserver.bootstrap import advertise_address
 from apiserver.pki import ensure_pki
+from apiserver.rest.kubelet_proxy import UVICORN_WS
 from apiserver.settings import ApiServerSettings
 
 
@@ -36,7 +37,8 @@ def main(argv: list[str] | None = None) -> None:
     uvicorn.run(app, host=settings.bind_address, port=settings.secure_port,
                 ssl_certfile=str(pki.serving_cert), ssl_keyfile=str(pki.serving_key),
                 ssl_ca_certs=str(pki.ca_cert), ssl_cert_reqs=ssl.CERT_OPTIONAL,
-                log_level="warning", access_log=False, timeout_graceful_shutdown=5)
+                log_level="warning", access_log=False, timeout_graceful_shutdown=5,
+                ws=UVICORN_WS)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from apiserver.metrics import Metrics
 from apiserver.openapi import build_documents
 from apiserver.request_info import RequestInfo, parse_resource_path
 from apiserver.rest.context import ServerContext
+from apiserver.rest import kubelet_proxy
 from apiserver.rest.deletion import Deleter, parse_delete_options
 from apiserver.rest.params import ListParams, WriteParams
 from apiserver.rest.reads import Reader
@@ -135,6 +136,8 @@ class Api:
     async def _dispatch(self, request: Request, ri: RequestInfo, watch: bool) -> Response:
         method, q = request.method, request.query_params
         sub = ri.subresource
+        if sub in ("log", "exec", "attach", "portforward"):
+            return await kubelet_proxy.proxy_http(self.ctx, ri, request)
         if sub in KUBELET_SUBRESOURCES:
             await self.subresources.kubelet_stream(ri)
         if method == "GET":
@@ -329,6 +332,7 @@ def build_app(settings: ApiServerSettings, token_file: Path | None = None) -> Fa
                                               "requested resource").to_status(), 405)
 
     authenticator = TokenAuthenticator.from_file(token_file) if token_file else None
+    kubelet_proxy.register_kubelet_routes(app, ctx, authenticator)
     app.add_middleware(AuthMiddleware, authenticator=authenticator)
     return app
 

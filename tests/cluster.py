@@ -87,6 +87,7 @@ class ApiServer:
         from apiserver.__main__ import serving_sans
         from apiserver.app import build_app
         from apiserver.pki import admin_token, ensure_pki
+        from apiserver.rest.kubelet_proxy import UVICORN_WS
         from apiserver.settings import ApiServerSettings
         port = free_port()
         cert_dir = Path(tempfile.mkdtemp(prefix="tinykube-pki-"))
@@ -100,7 +101,7 @@ class ApiServer:
                                 ssl_certfile=str(pki.serving_cert),
                                 ssl_keyfile=str(pki.serving_key), ssl_ca_certs=str(pki.ca_cert),
                                 ssl_cert_reqs=ssl.CERT_OPTIONAL, access_log=False,
-                                timeout_graceful_shutdown=1)
+                                timeout_graceful_shutdown=1, ws=UVICORN_WS)
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True, name="apiserver")
         thread.start()

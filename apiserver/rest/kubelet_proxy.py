@@ -22,7 +22,6 @@ from typing import Any, AsyncIterator
 from urllib.parse import quote, urlencode
 
 import httpx
-import websockets
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -30,6 +29,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from apiserver.codec import json_response
 from apiserver.request_info import RequestInfo, parse_resource_path
 from apiserver.rest.context import ServerContext, object_key
+from apiserver.rest.kubelet_client import (HandshakeError, KubeletWebSocket,
+                                           LenientWebSocketProtocol, UpgradeRefused)
 from apiserver.storage import KeyNotFound
 from machinery.api import resources
 from machinery.api.errors import (ApiError, BadRequest, InternalError, NotFound, Unauthorized)
@@ -46,6 +47,9 @@ LOG_PARAMS = ("follow", "previous", "timestamps", "tailLines", "sinceSeconds", "
               "limitBytes")
 DIAL_TIMEOUT_S = 10.0
 ERROR_BODY_LIMIT = 64 * 1024
+# The uvicorn websocket implementation the api-server must run (`uvicorn.Config(ws=UVICORN_WS)`):
+# the default one refuses kubectl's `SPDY/3.1+portforward.k8s.io` offer (not an RFC token).
+UVICORN_WS = LenientWebSocketProtocol
 
 
 @dataclass
@@ -240,16 +244,17 @@ async def _deny(ws: WebSocket, err: ApiError) -> None:
     await ws.send_denial_response(json_response(err.to_status(), err.code))
 
 
-async def _dial_kubelet(ctx: ServerContext, target: KubeletTarget, protocols: list[str]):
+async def _dial_kubelet(ctx: ServerContext, target: KubeletTarget,
+                        protocols: list[str]) -> KubeletWebSocket:
+    qs = f"?{urlencode(target.query)}" if target.query else ""
     try:
-        return await websockets.connect(
-            target.url("wss"), ssl=kubelet_ssl_context(ctx), subprotocols=protocols or None,
-            open_timeout=DIAL_TIMEOUT_S, compression=None, max_size=None,
-            ping_interval=None)
-    except websockets.InvalidStatus as e:
-        raise _kubelet_error(e.response.status_code, e.response.body or b"") from None
-    except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake) as e:
-        raise InternalError(f"error dialing backend: {e}") from None
+        return await KubeletWebSocket.connect(target.host, target.port, target.path + qs,
+                                              kubelet_ssl_context(ctx), protocols,
+                                              DIAL_TIMEOUT_S)
+    except UpgradeRefused as e:
+        raise _kubelet_error(e.status, e.body) from None
+    except (OSError, asyncio.TimeoutError, HandshakeError) as e:
+        raise InternalError(f"error dialing backend: {e or type(e).__name__}") from None
 
 
 async def proxy_stream(ctx: ServerContext, ri: RequestInfo, ws: WebSocket) -> None:
@@ -273,7 +278,7 @@ async def proxy_stream(ctx: ServerContext, ri: RequestInfo, ws: WebSocket) -> No
                 await ws.close(1000)
 
 
-async def _splice(ws: WebSocket, upstream) -> None:
+async def _splice(ws: WebSocket, upstream: KubeletWebSocket) -> None:
     to_kubelet = asyncio.create_task(_client_to_kubelet(ws, upstream))
     to_client = asyncio.create_task(_kubelet_to_client(ws, upstream))
     try:
@@ -284,8 +289,8 @@ async def _splice(ws: WebSocket, upstream) -> None:
         await asyncio.gather(to_kubelet, to_client, return_exceptions=True)
 
 
-async def _client_to_kubelet(ws: WebSocket, upstream) -> None:
-    with contextlib.suppress(WebSocketDisconnect, websockets.ConnectionClosed):
+async def _client_to_kubelet(ws: WebSocket, upstream: KubeletWebSocket) -> None:
+    with contextlib.suppress(WebSocketDisconnect, OSError, ConnectionError):
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
@@ -294,9 +299,9 @@ async def _client_to_kubelet(ws: WebSocket, upstream) -> None:
             await upstream.send(data if data is not None else message.get("text") or "")
 
 
-async def _kubelet_to_client(ws: WebSocket, upstream) -> None:
-    with contextlib.suppress(websockets.ConnectionClosed):
-        async for message in upstream:
+async def _kubelet_to_client(ws: WebSocket, upstream: KubeletWebSocket) -> None:
+    with contextlib.suppress(OSError, ConnectionError):
+        while (message := await upstream.recv()) is not None:
             if isinstance(message, bytes):
                 await ws.send_bytes(message)
             else:
