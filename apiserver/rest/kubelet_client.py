@@ -14,10 +14,8 @@ import hashlib
 import os
 import ssl
 
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Frame, Opcode
 from websockets.protocol import Protocol, Side
-from websockets.server import ServerProtocol
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 HEAD_LIMIT = 64 * 1024
@@ -163,28 +161,3 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> b
         return await reader.read(BODY_LIMIT)
     except (asyncio.IncompleteReadError, OSError) as e:
         return getattr(e, "partial", b"")
-
-
-# --- the server side: kubectl -> api-server -------------------------------------------------------
-
-class _AppChoosesSubprotocol(ServerProtocol):
-    def process_subprotocol(self, headers):
-        return None         # uvicorn adds the header the app accepted with
-
-
-class LenientWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's websocket server, minus its check that offered subprotocols are RFC tokens:
-    kubectl offers `SPDY/3.1+portforward.k8s.io`, which that check refuses (400) before the app
-    runs. The app still picks the subprotocol and uvicorn echoes it. Use as
-    `uvicorn.Config(ws=LenientWebSocketProtocol)`."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.conn.__class__ = _AppChoosesSubprotocol
-
-    async def send(self, message) -> None:
-        await super().send(message)
-        # A denial response ends the handshake too; without this uvicorn logs a spurious
-        # "ASGI callable returned without completing handshake".
-        if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
-            self.handshake_complete = True

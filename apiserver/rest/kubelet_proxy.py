@@ -29,8 +29,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from apiserver.codec import json_response
 from apiserver.request_info import RequestInfo, parse_resource_path
 from apiserver.rest.context import ServerContext, object_key
-from apiserver.rest.kubelet_client import (HandshakeError, KubeletWebSocket,
-                                           LenientWebSocketProtocol, UpgradeRefused)
+from apiserver.rest.kubelet_client import HandshakeError, KubeletWebSocket, UpgradeRefused
+from machinery.websocket import LenientWebSocketProtocol
 from apiserver.storage import KeyNotFound
 from machinery.api import resources
 from machinery.api.errors import (ApiError, BadRequest, InternalError, NotFound, Unauthorized)

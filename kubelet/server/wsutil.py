@@ -4,11 +4,10 @@ from __future__ import annotations
 import contextlib
 
 from starlette.responses import PlainTextResponse
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.server import ServerProtocol
 from starlette.websockets import WebSocket, WebSocketState
 
 from kubelet.server.channels import offered_protocols
+from machinery.websocket import LenientWebSocketProtocol  # noqa: F401  (re-exported)
 
 
 def offered(ws: WebSocket) -> list[str]:
@@ -37,26 +36,3 @@ async def receive_bytes(ws: WebSocket) -> bytes | None:
         return None
     data = message.get("bytes")
     return data if data is not None else (message.get("text") or "").encode()
-
-
-class _AppChoosesSubprotocol(ServerProtocol):
-    def process_subprotocol(self, headers):
-        return None         # uvicorn adds the header the app accepted with
-
-
-class LenientWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's websocket server, minus its check that offered subprotocols are RFC tokens:
-    kubectl offers `SPDY/3.1+portforward.k8s.io`, which that check refuses (400) before the app
-    runs. The app still picks the subprotocol and uvicorn echoes it. Use as
-    `uvicorn.Config(ws=LenientWebSocketProtocol)`."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.conn.__class__ = _AppChoosesSubprotocol
-
-    async def send(self, message) -> None:
-        await super().send(message)
-        # A denial response ends the handshake too; without this uvicorn logs a spurious
-        # "ASGI callable returned without completing handshake".
-        if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
-            self.handshake_complete = True
