@@ -64,6 +64,7 @@ class EventRecorder:
         self._queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(queue_size)
         self._seen: OrderedDict[tuple, _Seen] = OrderedDict()
         self._last_nanos = 0
+        self.dropped = 0
 
     # --- the caller's side: never blocks --------------------------------------------------------
 
@@ -78,8 +79,10 @@ class EventRecorder:
         try:
             self._queue.put_nowait(item)
         except asyncio.QueueFull:
-            log.warning("event queue full, dropping event",
-                        extra=kv(object=_ref_key(ref), reason=reason))
+            self.dropped += 1
+            if self.dropped % 100 == 1:       # one line per hundred drops, not a flood
+                log.warning("event queue full, dropping events",
+                            extra=kv(object=_ref_key(ref), reason=reason, dropped=self.dropped))
 
     def eventf(self, obj: dict[str, Any], type_: str, reason: str, fmt: str, *args: Any,
                **kwargs: Any) -> None:

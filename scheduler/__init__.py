@@ -1,1 +1,1 @@
-"""tinykube scheduler (arrives with its own issue)."""
+"""tinykube scheduler: watches unbound pods, filters and scores nodes, binds (see app.py)."""

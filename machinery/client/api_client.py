@@ -65,16 +65,22 @@ def _drop_none(params: dict[str, Any]) -> dict[str, Any]:
 
 class ApiClient:
     def __init__(self, config: ClientConfig, *, max_retries: int = 5,
-                 retry_base_s: float = 0.1, transport: httpx.AsyncBaseTransport | None = None):
+                 retry_base_s: float = 0.1, transport: httpx.AsyncBaseTransport | None = None,
+                 max_connections: int = 100):
         self.config = config
         self.max_retries = max_retries
         self.retry_base_s = retry_base_s
         headers = {"Accept": "application/json", "User-Agent": config.user_agent}
         if token := config.bearer_token():
             headers["Authorization"] = f"Bearer {token}"
+        # Keep enough idle connections for a component's concurrent requests, so a burst does
+        # not pay a TLS handshake per request (httpx keeps 20 by default).
+        limits = httpx.Limits(max_connections=max_connections,
+                              max_keepalive_connections=max_connections)
         self._http = httpx.AsyncClient(
             base_url=config.server, headers=headers, verify=config.ssl_context() or True,
-            timeout=httpx.Timeout(config.timeout_s), transport=transport, http2=False)
+            timeout=httpx.Timeout(config.timeout_s), transport=transport, http2=False,
+            limits=limits)
 
     @classmethod
     def from_kubeconfig(cls, path: str | None = None, context: str | None = None,
