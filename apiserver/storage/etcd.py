@@ -157,6 +157,9 @@ class EtcdStore:
         success.insert(0, rpc.RequestOp(request_put=rpc.PutRequest(key=k, value=value)))
         resp = await self._txn(compare, success)
         if not resp.succeeded:
+            existing = await self._call(self._client.kvstub.Range, rpc.RangeRequest(key=k))
+            if existing.kvs:
+                raise KeyExists(key)
             await self._explain_claim_failure(ops)
             raise KeyExists(key)
         return decode(value, resp.header.revision)
