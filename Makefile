@@ -44,10 +44,11 @@ up: compose images
 	@echo "    kubectl get ns"
 
 down: compose
-	docker compose down --remove-orphans
+	deploy/down.sh tinykube
 
 clean: compose
-	docker compose down --volumes --remove-orphans
+	deploy/down.sh tinykube --volumes
+	rm -rf /var/lib/tinykube-kubelet
 	rm -f $(ADMIN_KUBECONFIG)
 
 # The project and its test tools, installed once (again when pyproject.toml changes).

@@ -89,8 +89,8 @@ def _start(stack: ProjectCompose) -> None:
 def cluster() -> Iterator[ComposeCluster]:
     _run(str(REPO / "deploy" / "build-images.sh"))
     # The user's cluster (volumes kept), then whatever a killed earlier run left.
-    _run(*compose_command(USER_PROJECT), "down", "--remove-orphans")
-    _run(*compose_command(PROJECT), "down", "--volumes", "--remove-orphans")
+    _run(str(REPO / "deploy" / "down.sh"), USER_PROJECT)
+    _run(str(REPO / "deploy" / "down.sh"), PROJECT, "--volumes")
 
     stack = ProjectCompose(context=REPO, compose_file_name=COMPOSE_FILE, wait=True)
     _start(stack)
@@ -104,4 +104,5 @@ def cluster() -> Iterator[ComposeCluster]:
         yield ComposeCluster(PROJECT, kubeconfig, Kubectl(str(kubeconfig), str(workdir / "cache")))
     finally:
         if not os.environ.get("TINYKUBE_E2E_KEEP"):
-            stack.stop(down=True)  # down --volumes: every volume of this project is the tests'
+            # --volumes: every volume of this project is the tests'
+            _run(str(REPO / "deploy" / "down.sh"), PROJECT, "--volumes")
