@@ -24,6 +24,7 @@ from apiserver.rest.params import WriteParams
 from apiserver.storage import ClaimTaken, KeyExists, KeyNotFound, RevisionConflict
 from apiserver.storage.etcd import TxnOps
 from machinery.api.errors import (AlreadyExists, BadRequest, Conflict, Invalid, NotFound, cause)
+from machinery.api import resources
 from machinery.api.resources import ResourceInfo
 
 SERVER_OWNED = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
@@ -34,6 +35,13 @@ def _same(a: Obj, b: Obj) -> bool:
     strip = lambda o: {**o, "metadata": {k: v for k, v in (o.get("metadata") or {}).items()  # noqa
                                          if k not in ("resourceVersion", "managedFields")}}
     return strip(a) == strip(b)
+
+
+def storage_info(info: ResourceInfo) -> ResourceInfo:
+    """The version objects are stored (and validated) in: v1 for a v1beta1 Ingress."""
+    if info.is_storage_version:
+        return info
+    return resources.lookup(info.group, info.storage_version, info.plural) or info
 
 
 def _patch_pins_resource_version(kind: str, body: Any) -> bool:
@@ -115,7 +123,7 @@ class Writer:
         generate = not meta.get("name") and meta.get("generateName")
         if generate:
             meta["name"] = f"{meta['generateName']}{_random_suffix()}"
-        strategy = strategy_for(info)
+        strategy = strategy_for(storage_info(info))
         if info.namespaced:
             await ensure_namespace_accepts(self.ctx, info, meta.get("namespace"), meta.get("name"))
         for k in SERVER_OWNED + ("resourceVersion",):
@@ -148,7 +156,7 @@ class Writer:
         raise AlreadyExists.object(info.plural, info.group, meta["name"])
 
     def _validate(self, info: ResourceInfo, obj: Obj, old: Obj | None) -> None:
-        causes = strategy_for(info).validate(obj, old)
+        causes = strategy_for(storage_info(info)).validate(obj, old)
         causes += self._allocator_causes(info, obj, old)
         if causes:
             name = (obj.get("metadata") or {}).get("name") or ""
@@ -209,7 +217,7 @@ class Writer:
         if precondition_rv is not None and str(precondition_rv) != old_meta["resourceVersion"]:
             raise Conflict.stale(info.plural, info.group, ri.name)
         new = self._merge_server_owned(ri, old, new)
-        strategy = strategy_for(info)
+        strategy = strategy_for(storage_info(info))
         if ri.subresource == "status":
             strategy.prepare_status_update(new, old)
             causes = strategy.validate_status(new, old)

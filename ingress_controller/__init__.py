@@ -1,0 +1,1 @@
+"""The Ingress controller: routes HTTP(S) by host and path to Service endpoints, as ingress-nginx."""
