@@ -21,7 +21,8 @@ log = logging.getLogger("kube_proxy")
 
 
 async def cleanup(settings: ProxySettings) -> int:
-    iptables = Iptables(ChainNames(settings.chain_prefix), settings.command_prefix_argv())
+    iptables = Iptables(ChainNames(settings.chain_prefix), settings.command_prefix_argv(),
+                        proc_sys_dir=settings.proc_sys_dir)
     try:
         removed = await iptables.cleanup()
     except CommandError as e:

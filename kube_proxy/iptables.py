@@ -96,10 +96,11 @@ class SavedTable:
 
 class Iptables:
     def __init__(self, names: ChainNames, command_prefix: Sequence[str] = (),
-                 wait_s: int = 5):
+                 wait_s: int = 5, proc_sys_dir: str = "/proc/sys"):
         self.names = names
         self.prefix = list(command_prefix)
         self.wait_s = wait_s
+        self.proc_sys_dir = proc_sys_dir.rstrip("/")
 
     async def _run(self, *argv: str, stdin: str | None = None) -> str:
         full = [*self.prefix, *argv]
@@ -198,12 +199,12 @@ class Iptables:
         return deleted
 
     async def set_sysctl(self, name: str, value: str) -> None:
-        path = "/proc/sys/" + name.replace(".", "/")
+        path = f"{self.proc_sys_dir}/" + name.replace(".", "/")
         # through the prefix, so the namespace's own value is written
         await self._run("sh", "-c", f"echo {value} > {path}")
 
     async def get_sysctl(self, name: str) -> str:
-        return (await self._run("cat", "/proc/sys/" + name.replace(".", "/"))).strip()
+        return (await self._run("cat", f"{self.proc_sys_dir}/" + name.replace(".", "/"))).strip()
 
 
 def _context(stdin: str | None, stderr: str) -> str:

@@ -91,7 +91,8 @@ class Proxier:
         self.settings = settings
         self.render_settings = settings.render_settings()
         self.names = ChainNames(settings.chain_prefix)
-        self.iptables = iptables or Iptables(self.names, settings.command_prefix_argv())
+        self.iptables = iptables or Iptables(self.names, settings.command_prefix_argv(),
+                                          proc_sys_dir=settings.proc_sys_dir)
         self.services = Informer(client, SERVICES)
         self.slices = Informer(client, ENDPOINT_SLICES)
         self.metrics = ProxyMetrics()

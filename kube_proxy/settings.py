@@ -33,6 +33,9 @@ class ProxySettings(ComponentSettings):
     metrics_port: int = 10249           # 0: no metrics server
     metrics_bind_address: str = "127.0.0.1"
     command_prefix: str = ""            # e.g. "ip netns exec tkp": run iptables elsewhere
+    # Where the machine's sysctls are writable: a container gets /proc/sys read-only unless
+    # privileged, so compose bind-mounts the host's /proc/sys/net and points this at it.
+    proc_sys_dir: str = "/proc/sys"
     cleanup: bool = False               # remove hooks, chains and route, then exit
 
     def __post_init__(self) -> None:
