@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 
 from cluster_dns.forward import Forwarder, parse_upstreams
 from cluster_dns.handler import DnsHandler
 from cluster_dns.http import StatusServer
 from cluster_dns.metrics import DnsMetrics
+from cluster_dns.publish import ServicePublisher
 from cluster_dns.resolver import Zone
 from cluster_dns.server import DnsServer
 from cluster_dns.settings import DnsSettings
@@ -58,6 +60,11 @@ class ClusterDns:
         self.handler = DnsHandler(self.view, self.zone, self.forwarder, self.metrics)
         self.dns = DnsServer(self.handler, settings.bind_address, settings.port)
         self.http = self._status_servers()
+        self.extra = []
+        if settings.publish_address:
+            self.extra.append(ServicePublisher(client, settings.publish_service,
+                                               settings.publish_cluster_ip,
+                                               settings.publish_address, socket.gethostname()))
         self._stop = asyncio.Event()
 
     def _status_servers(self) -> list[StatusServer]:
@@ -96,9 +103,9 @@ class ClusterDns:
             await self.start()
         async with asyncio.TaskGroup() as tg:
             tasks = [tg.create_task(r.run(), name=getattr(r, "name", "informer"))
-                     for r in (*self.informers, self.dns, *self.http)]
+                     for r in (*self.informers, self.dns, *self.http, *self.extra)]
             await self._stop.wait()
-            for runnable in (*self.informers, self.dns, *self.http):
+            for runnable in (*self.informers, self.dns, *self.http, *self.extra):
                 runnable.stop()
             await asyncio.wait(tasks, timeout=5)
             for task in tasks:

@@ -23,6 +23,11 @@ class DnsSettings(ComponentSettings):
     health_port: int = 8080              # /health; 0: none
     ready_port: int = 0                  # /ready; 0: on the health port (CoreDNS uses 8181)
     metrics_port: int = 9153             # /metrics; 0: none
+    # Outside pods (the compose cluster): keep this Service and an EndpointSlice naming
+    # publish_address; empty publish_address: do not publish (a Deployment behind kube-dns).
+    publish_address: str = ""
+    publish_service: str = "kube-system/kube-dns"
+    publish_cluster_ip: str = "10.96.0.10"
 
     def __post_init__(self) -> None:
         if self.pods not in POD_MODES:

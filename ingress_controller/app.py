@@ -13,6 +13,7 @@ import logging
 
 from ingress_controller.backends import Balancer, slice_service_key
 from ingress_controller.classes import is_ours, our_classes, served
+from ingress_controller.default_class import ensure_default_class
 from ingress_controller.metrics import IngressMetrics
 from ingress_controller.proxy import ProxyServer, Timeouts
 from ingress_controller.routing import RouteTable, build_table
@@ -37,6 +38,7 @@ SECRETS = resources.lookup("", "v1", "secrets")
 class IngressController:
     def __init__(self, settings: IngressSettings, client: ApiClient):
         self.settings = s = settings
+        self.client = client
         self.name = "ingress-controller"
         ns = s.watch_namespace or None
         self.ingresses = Informer(client, INGRESSES, ns)
@@ -114,6 +116,9 @@ class IngressController:
         return [x for x in (self.http, self.https, self.health) if x is not None]
 
     async def start(self) -> None:
+        if self.settings.ensure_class:
+            await ensure_default_class(self.client, self.settings.ingress_class,
+                                       self.settings.controller_name)
         for server in self._servers():
             await server.start()
 

@@ -17,6 +17,7 @@ class IngressSettings(ComponentSettings):
     http_port: int = 80
     https_port: int = 443               # 0: no TLS listener
     ingress_class: str = "tinykube"     # the IngressClass name this controller serves
+    ensure_class: bool = False          # create that class (as the default) when missing
     controller_name: str = CONTROLLER_NAME
     publish_address: str = "127.0.0.1"  # written to status.loadBalancer; empty: leave status
     watch_namespace: str = ""           # empty: every namespace
