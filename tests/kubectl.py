@@ -20,9 +20,12 @@ class Kubectl:
     def for_kubeconfig(cls, kubeconfig: str) -> "Kubectl":
         return cls(kubeconfig, tempfile.mkdtemp(prefix="tinykube-kubectl-cache-"))
 
+    def command(self) -> list[str]:
+        return [KUBECTL, "--kubeconfig", self.kubeconfig, "--cache-dir", self.cache_dir]
+
     def run(self, *args: str, input: str | None = None, check: bool = False,
             timeout: float = 60, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        cmd = [KUBECTL, "--kubeconfig", self.kubeconfig, "--cache-dir", self.cache_dir, *args]
+        cmd = [*self.command(), *args]
         proc = subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=timeout,
                               env={**os.environ, **(env or {})})
         if check and proc.returncode != 0:

@@ -218,7 +218,9 @@ class Writer:
             raise Conflict.stale(info.plural, info.group, ri.name)
         new = self._merge_server_owned(ri, old, new)
         strategy = strategy_for(storage_info(info))
-        if ri.subresource == "status":
+        if ri.subresource == "finalize":
+            pass
+        elif ri.subresource == "status":
             strategy.prepare_status_update(new, old)
             causes = strategy.validate_status(new, old)
             if causes:
@@ -260,6 +262,11 @@ class Writer:
         meta["name"] = old["metadata"]["name"]
         if "namespace" in old["metadata"]:
             meta["namespace"] = old["metadata"]["namespace"]
+        if ri.subresource == "finalize":          # namespaces: only spec.finalizers changes
+            merged = deep_copy(old)
+            spec = new.get("spec") if isinstance(new.get("spec"), dict) else {}
+            merged.setdefault("spec", {})["finalizers"] = spec.get("finalizers") or []
+            return merged
         if ri.subresource == "status":
             merged = deep_copy(old)
             merged["status"] = new.get("status")

@@ -60,6 +60,10 @@ class ComposeCluster:
         """/usr/bin/kubectl with the stack's admin kubeconfig and a private cache dir."""
         return self._kubectl.run(*args, input=input, check=check, timeout=timeout)
 
+    def kubectl_command(self) -> list[str]:
+        """The argv prefix of `kubectl(...)`, for commands that must run in the background."""
+        return self._kubectl.command()
+
     def compose(self, *args: str, check: bool = True,
                 timeout: float = 180) -> subprocess.CompletedProcess:
         """`docker compose <args>` on the test project, e.g. compose("restart", "apiserver")."""

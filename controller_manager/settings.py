@@ -1,0 +1,35 @@
+"""Settings of the controller-manager: every field is a flag and a TINYKUBE_* variable."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from machinery.settings import ComponentSettings
+
+
+@dataclass
+class ControllerManagerSettings(ComponentSettings):
+    """tinykube controller-manager: runs the core controllers against the api-server."""
+    port: int = 10257                    # /healthz and /metrics
+    bind_address: str = "0.0.0.0"
+    controllers: str = "*"               # comma list; "*" all, "-name" disables one
+    leader_elect: bool = True
+    leader_elect_lease_name: str = "kube-controller-manager"
+    leader_elect_namespace: str = "kube-system"
+    leader_elect_lease_duration_s: float = 15.0
+    leader_elect_renew_deadline_s: float = 10.0
+    leader_elect_retry_period_s: float = 2.0
+    concurrent_replicaset_syncs: int = 5
+    concurrent_rc_syncs: int = 5
+    concurrent_deployment_syncs: int = 5
+    concurrent_gc_syncs: int = 20
+    concurrent_namespace_syncs: int = 10
+    shutdown_timeout_s: float = 30.0
+
+    def enabled(self, name: str) -> bool:
+        """Upstream's --controllers rule: named wins, then "-name", then "*"."""
+        items = [c.strip() for c in self.controllers.split(",") if c.strip()]
+        if name in items:
+            return True
+        if f"-{name}" in items:
+            return False
+        return "*" in items
