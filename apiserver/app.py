@@ -18,7 +18,8 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
 from apiserver import discovery
 from apiserver.allocators import ServiceAllocator
-from apiserver.auth.tokens import TokenAuthenticator
+from apiserver.auth.authorizer import Attributes, forbidden_message
+from apiserver.auth.tokens import ANONYMOUS, TokenAuthenticator
 from apiserver.bootstrap import bootstrap, run_compactor
 from apiserver.codec import decode_body, json_response, wants_table
 from apiserver.metrics import Metrics
@@ -34,7 +35,7 @@ from apiserver.rest.writes import Writer
 from apiserver.settings import ApiServerSettings
 from apiserver.storage import EtcdStore, StorageUnavailable
 from apiserver.tables import build_table
-from machinery.api.errors import (ApiError, InternalError, MethodNotAllowed, NotFound,
+from machinery.api.errors import (ApiError, Forbidden, InternalError, MethodNotAllowed, NotFound,
                                   RequestEntityTooLarge, ServiceUnavailable, Unauthorized)
 from machinery.api.resources import RESOURCES
 
@@ -72,6 +73,10 @@ def _verb(method: str, ri: RequestInfo, watch: bool) -> str:
     return method
 
 
+_AUTHZ_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete",
+                "DELETECOLLECTION": "deletecollection"}
+
+
 class Api:
     """The handlers behind the catch-all routes."""
 
@@ -90,6 +95,7 @@ class Api:
             resource = ri.info.plural + (f"/{ri.subresource}" if ri.subresource else "")
             watch = request.query_params.get("watch") in ("true", "1")
             verb = _verb(request.method, ri, watch)
+            await self._authorize(request, ri, _AUTHZ_VERBS.get(verb, verb.lower()))
             response = await self._dispatch(request, ri, watch)
             code = response.status_code
             return response
@@ -106,6 +112,18 @@ class Api:
         finally:
             if verb != "WATCH":
                 self.metrics.observe(verb, resource, code, time.monotonic() - start)
+
+    async def _authorize(self, request: Request, ri: RequestInfo, verb: str) -> None:
+        attrs = Attributes(request.scope.get("user", ANONYMOUS), verb, ri.info.group,
+                           ri.info.plural, ri.subresource or "", ri.namespace or "",
+                           ri.name or "")
+        decision = await self.ctx.authorizer.authorize(attrs)
+        if not decision.allowed:
+            message = forbidden_message(attrs)
+            if decision.reason:
+                message += f": {decision.reason}"
+            raise Forbidden(message, details={"name": ri.name or "", "group": ri.info.group,
+                                              "kind": ri.info.plural})
 
     async def _body(self, request: Request) -> bytes:
         length = request.headers.get("content-length")
@@ -142,7 +160,8 @@ class Api:
             await self.subresources.kubelet_stream(ri)
         if method == "GET":
             return await self._get(request, ri, watch)
-        params = WriteParams.parse(q, request.headers.get("user-agent", ""))
+        params = WriteParams.parse(q, request.headers.get("user-agent", ""),
+                                   request.scope.get("user", ANONYMOUS))
         body = await self._body(request)
         ctype = request.headers.get("content-type")
         if method == "POST":
@@ -165,7 +184,7 @@ class Api:
             opts = parse_delete_options(decode_body(body, ctype) if body else None, q)
             if ri.name is None:
                 return json_response(await self._delete_collection(request, ri, opts))
-            obj, status = await self.deleter.delete(ri, opts)
+            obj, status = await self.deleter.delete(ri, opts, params.user)
             return json_response(obj, status)
         raise MethodNotAllowed(f"the server does not allow the method {method} here")
 

@@ -24,6 +24,20 @@ class ControllerManagerSettings(ComponentSettings):
     concurrent_gc_syncs: int = 20
     concurrent_namespace_syncs: int = 10
     shutdown_timeout_s: float = 30.0
+    cluster_cidr: str = "10.244.0.0/16"          # node IPAM hands out /node_cidr_mask_size
+    node_cidr_mask_size: int = 24
+    node_monitor_grace_period_s: float = 40.0    # a node silent this long goes Unknown
+    node_monitor_period_s: float = 5.0
+    node_startup_grace_period_s: float = 60.0
+    job_pod_failure_backoff_s: float = 10.0
+    concurrent_endpoint_syncs: int = 5
+    concurrent_service_endpoint_syncs: int = 5
+    concurrent_job_syncs: int = 5
+    concurrent_cron_job_syncs: int = 5
+    concurrent_daemonset_syncs: int = 2
+    concurrent_statefulset_syncs: int = 5
+    concurrent_disruption_syncs: int = 2
+    concurrent_ttl_syncs: int = 5
 
     def enabled(self, name: str) -> bool:
         """Upstream's --controllers rule: named wins, then "-name", then "*"."""

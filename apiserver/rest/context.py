@@ -7,7 +7,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from apiserver.admission import AdmissionChain
 from apiserver.allocators import ServiceAllocator
+from apiserver.auth.authorizer import AllowAll, Authorizer
 from apiserver.settings import ApiServerSettings
 from apiserver.storage import EtcdStore
 from apiserver.storage.watch_cache import WatchCache
@@ -48,6 +50,8 @@ class ServerContext:
     store: EtcdStore
     allocator: ServiceAllocator
     caches: dict[str, WatchCache] = field(default_factory=dict)
+    admission: AdmissionChain = field(default_factory=AdmissionChain)
+    authorizer: Authorizer = field(default_factory=AllowAll)
 
     def cache_for(self, info: ResourceInfo) -> WatchCache:
         return self.caches[storage_key_prefix(info)]

@@ -10,6 +10,8 @@ import datetime as dt
 from typing import Any
 
 from apiserver import conversion
+from apiserver.admission import AdmissionRequest
+from apiserver.auth.tokens import ANONYMOUS, User
 from apiserver.allocators import ServiceAllocator
 from apiserver.request_info import RequestInfo
 from apiserver.rest.context import Obj, ServerContext, deep_copy, object_key
@@ -64,7 +66,8 @@ class Deleter:
     def __init__(self, ctx: ServerContext):
         self.ctx = ctx
 
-    async def delete(self, ri: RequestInfo, opts: dict[str, Any]) -> tuple[Obj, int]:
+    async def delete(self, ri: RequestInfo, opts: dict[str, Any],
+                     user: User = ANONYMOUS) -> tuple[Obj, int]:
         info = ri.info
         key = object_key(info, ri.namespace, ri.name)
         if info.kind == "Namespace" and info.group == "" and ri.name in PROTECTED_NAMESPACES:
@@ -76,6 +79,11 @@ class Deleter:
             except KeyNotFound:
                 raise NotFound.object(info.plural, info.group, ri.name) from None
             self._check_preconditions(ri, current, opts.get("preconditions"))
+            request = AdmissionRequest("DELETE", info, ri.namespace, ri.name, ri.subresource,
+                                       None, current, user,
+                                       "All" in (opts.get("dryRun") or []), self.ctx)
+            await self.ctx.admission.admit(request)
+            await self.ctx.admission.validate(request)
             try:
                 return await self._delete_once(ri, key, current, opts)
             except RevisionConflict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from apiserver.auth.tokens import ANONYMOUS, User
 from machinery.api.errors import BadRequest
 
 FIELD_VALIDATION = ("Ignore", "Warn", "Strict")
@@ -34,6 +35,7 @@ class WriteParams:
     force: bool = False
     user_agent: str = ""
     warnings: list[str] = field(default_factory=list)
+    user: User = ANONYMOUS
 
     @property
     def manager(self) -> str:
@@ -43,7 +45,8 @@ class WriteParams:
         return (self.user_agent.split("/", 1)[0] or "unknown")[:128]
 
     @classmethod
-    def parse(cls, query: Mapping[str, str], user_agent: str = "") -> "WriteParams":
+    def parse(cls, query: Mapping[str, str], user_agent: str = "",
+              user: User = ANONYMOUS) -> "WriteParams":
         fv = query.get("fieldValidation") or "Warn"
         if fv not in FIELD_VALIDATION:
             raise BadRequest(f'fieldValidation must be one of "Ignore", "Warn", "Strict": {fv!r}')
@@ -53,7 +56,8 @@ class WriteParams:
         manager = query.get("fieldManager") or ""
         if len(manager) > 128:
             raise BadRequest("fieldManager must not be longer than 128 characters")
-        return cls(manager, fv, dry == "All", _bool(query.get("force"), "force"), user_agent)
+        return cls(manager, fv, dry == "All", _bool(query.get("force"), "force"), user_agent,
+                   user=user)
 
 
 @dataclass

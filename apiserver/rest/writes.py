@@ -7,10 +7,10 @@ not written (no new resourceVersion, no watch event), as upstream.
 from __future__ import annotations
 
 import random
-import string
 from typing import Any
 
 from apiserver import conversion
+from apiserver.admission import AdmissionRequest
 from apiserver.allocators import ServiceAllocation
 from apiserver.codec import decode_body
 from apiserver.openapi import unknown_fields
@@ -134,7 +134,10 @@ class Writer:
             meta["generation"] = 1
         strategy.prepare_create(obj)
         strategy.default(obj)
+        request = self._admission(ri, "CREATE", obj, None, params)
+        await self.ctx.admission.admit(request)
         self._validate(info, obj, None)
+        await self.ctx.admission.validate(request)
         ops = await self._allocate(info, obj, None)
         if managed:
             update_managed_fields(None, obj, params.manager, "Update", "", now=now_rfc3339(),
@@ -154,6 +157,13 @@ class Writer:
             except ClaimTaken as e:
                 ops = await self._retry_claim(info, obj, e)
         raise AlreadyExists.object(info.plural, info.group, meta["name"])
+
+    def _admission(self, ri: RequestInfo, operation: str, obj: Obj, old: Obj | None,
+                   params: WriteParams) -> AdmissionRequest:
+        meta = obj.get("metadata") or {}
+        return AdmissionRequest(operation, ri.info, meta.get("namespace") or ri.namespace,
+                                meta.get("name") or ri.name, ri.subresource, obj, old,
+                                params.user, params.dry_run, self.ctx, params.warnings)
 
     def _validate(self, info: ResourceInfo, obj: Obj, old: Obj | None) -> None:
         causes = strategy_for(storage_info(info)).validate(obj, old)
@@ -228,7 +238,11 @@ class Writer:
         else:
             strategy.prepare_update(new, old)
             strategy.default(new)
+        request = self._admission(ri, "UPDATE", new, old, params)
+        await self.ctx.admission.admit(request)
+        if ri.subresource not in ("status", "finalize"):
             self._validate(info, new, old)
+        await self.ctx.admission.validate(request)
         if strategy.has_generation and strategy.spec_changed(new, old):
             new["metadata"]["generation"] = int(old_meta.get("generation") or 0) + 1
         ops = await self._allocate(info, new, old) if ri.subresource is None else None

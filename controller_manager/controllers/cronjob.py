@@ -197,4 +197,4 @@ def _until_next(sched: Schedule, now: datetime) -> float | None:
 
 
 def new_cronjob(ctx: ControllerContext) -> CronJobController:
-    return CronJobController(ctx, getattr(ctx.settings, "concurrent_cron_job_syncs", 5))
+    return CronJobController(ctx, ctx.settings.concurrent_cron_job_syncs)

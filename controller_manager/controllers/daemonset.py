@@ -226,4 +226,4 @@ def _strategy(ds: Obj) -> str:
 
 
 def new_daemonset(ctx: ControllerContext) -> DaemonSetController:
-    return DaemonSetController(ctx, getattr(ctx.settings, "concurrent_daemonset_syncs", 2))
+    return DaemonSetController(ctx, ctx.settings.concurrent_daemonset_syncs)

@@ -150,4 +150,4 @@ def _selects(pdb: Obj, labels: dict[str, str]) -> bool:
 
 
 def new_disruption(ctx: ControllerContext) -> DisruptionController:
-    return DisruptionController(ctx, getattr(ctx.settings, "concurrent_disruption_syncs", 2))
+    return DisruptionController(ctx, ctx.settings.concurrent_disruption_syncs)

@@ -199,4 +199,4 @@ class EndpointsController(ServicePodsController):
 
 
 def new_endpoints(ctx: ControllerContext) -> EndpointsController:
-    return EndpointsController(ctx, getattr(ctx.settings, "concurrent_endpoint_syncs", 5))
+    return EndpointsController(ctx, ctx.settings.concurrent_endpoint_syncs)

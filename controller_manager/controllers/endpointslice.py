@@ -146,5 +146,4 @@ class EndpointSliceController(ServicePodsController):
 
 
 def new_endpointslice(ctx: ControllerContext) -> EndpointSliceController:
-    return EndpointSliceController(ctx, getattr(ctx.settings, "concurrent_service_endpoint_syncs",
-                                                5))
+    return EndpointSliceController(ctx, ctx.settings.concurrent_service_endpoint_syncs)

@@ -167,5 +167,5 @@ class JobController(QueueController):
 
 def new_job(ctx: ControllerContext) -> JobController:
     s = ctx.settings
-    return JobController(ctx, getattr(s, "concurrent_job_syncs", 5),
-                         getattr(s, "job_pod_failure_backoff_s", ju.BACKOFF_BASE_S))
+    return JobController(ctx, s.concurrent_job_syncs,
+                         s.job_pod_failure_backoff_s)

@@ -108,5 +108,5 @@ class NodeIpamController(QueueController):
 
 def new_nodeipam(ctx: ControllerContext) -> NodeIpamController:
     s = ctx.settings
-    return NodeIpamController(ctx, getattr(s, "cluster_cidr", "10.244.0.0/16"),
-                              getattr(s, "node_cidr_mask_size", 24))
+    return NodeIpamController(ctx, s.cluster_cidr,
+                              s.node_cidr_mask_size)

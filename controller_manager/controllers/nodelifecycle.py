@@ -132,6 +132,6 @@ class NodeLifecycleController(QueueController):
 def new_nodelifecycle(ctx: ControllerContext) -> NodeLifecycleController:
     s = ctx.settings
     return NodeLifecycleController(
-        ctx, grace_s=getattr(s, "node_monitor_grace_period_s", 40.0),
-        startup_grace_s=getattr(s, "node_startup_grace_period_s", 60.0),
-        period_s=getattr(s, "node_monitor_period_s", 5.0))
+        ctx, grace_s=s.node_monitor_grace_period_s,
+        startup_grace_s=s.node_startup_grace_period_s,
+        period_s=s.node_monitor_period_s)

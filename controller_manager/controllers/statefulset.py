@@ -256,5 +256,5 @@ class _Sync:
 
 
 def new_statefulset(ctx: ControllerContext) -> StatefulSetController:
-    return StatefulSetController(ctx, getattr(ctx.settings, "concurrent_statefulset_syncs", 5))
+    return StatefulSetController(ctx, ctx.settings.concurrent_statefulset_syncs)
 

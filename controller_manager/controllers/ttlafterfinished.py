@@ -65,4 +65,4 @@ class TTLAfterFinishedController(QueueController):
 
 
 def new_ttlafterfinished(ctx: ControllerContext) -> TTLAfterFinishedController:
-    return TTLAfterFinishedController(ctx, getattr(ctx.settings, "concurrent_ttl_syncs", 5))
+    return TTLAfterFinishedController(ctx, ctx.settings.concurrent_ttl_syncs)
