@@ -13,6 +13,8 @@ TINYKUBE_E2E_KEEP=1 leaves the test stack running afterwards, for debugging
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import subprocess
 import tempfile
@@ -33,6 +35,9 @@ COMPOSE_FILE = "docker-compose.yml"
 PROJECT = os.environ.get("TINYKUBE_E2E_PROJECT", "tinykube-e2e")
 USER_PROJECT = "tinykube"  # the `name:` in docker-compose.yml, what `make up` runs
 ADMIN_KUBECONFIG = "/var/lib/tinykube/pki/admin.kubeconfig"
+
+
+LOCK_FILE = "/tmp/tinykube-e2e.lock"
 
 
 def compose_command(project: str) -> list[str]:
@@ -89,8 +94,25 @@ def _start(stack: ProjectCompose) -> None:
                            f"{err.stderr.decode(errors='replace')}\n{logs}") from err
 
 
+@contextlib.contextmanager
+def _machine_lock():
+    """One e2e stack per machine (port 6443, the pods' bridge and the nat table are shared), so
+    a second test session waits here for the first instead of tearing its stack down."""
+    with open(LOCK_FILE, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[ComposeCluster]:
+    with _machine_lock():
+        yield from _cluster()
+
+
+def _cluster() -> Iterator[ComposeCluster]:
     _run(str(REPO / "deploy" / "build-images.sh"))
     # The user's cluster (volumes kept), then whatever a killed earlier run left.
     _run(str(REPO / "deploy" / "down.sh"), USER_PROJECT)
