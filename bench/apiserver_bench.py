@@ -15,7 +15,8 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -88,7 +89,8 @@ def cm(name: str) -> dict:
 
 
 async def throughput(api: ApiProcess, store: EtcdStore, total: int) -> None:
-    print("\n== throughput (ConfigMaps, ops/s; ratio = api-server / raw etcd) ==")
+    print("\n== throughput, Python clients (httpx vs aetcd; ConfigMaps, ops/s; "
+          "ratio = api-server / raw etcd) ==")
     print(f"{'clients':>8} {'api create':>11} {'etcd create':>12} {'ratio':>6} "
           f"{'api get':>9} {'etcd get':>9} {'ratio':>6}")
     for n in (1, 8, 32):
@@ -112,6 +114,47 @@ async def throughput(api: ApiProcess, store: EtcdStore, total: int) -> None:
             await store.get(f"/bench/raw/{tag}-{i % total}")
         raw_c = await run_concurrent(n, total, etcd_create)
         raw_g = await run_concurrent(n, total, etcd_get)
+        print(f"{n:>8} {api_c:>11.0f} {raw_c:>12.0f} {api_c / raw_c:>6.2f} "
+              f"{api_g:>9.0f} {raw_g:>9.0f} {api_g / raw_g:>6.2f}")
+
+
+def wrk_rate(api: ApiProcess, clients: int, seconds: int, path: str, script: str | None,
+             tag: str) -> float:
+    """Requests/s that wrk (a C load generator, so the client is not the bottleneck) gets."""
+    cmd = ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s",
+           "-H", f"Authorization: Bearer {api.token}"]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run([*cmd, api.url + path], capture_output=True, text=True,
+                         env={**os.environ, "WRK_TAG": tag}).stdout
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        print(f"   (wrk saw {non2xx.group(1)} non-2xx answers)")
+    return float(match.group(1)) if match else 0.0
+
+
+async def server_throughput(api: ApiProcess, store: EtcdStore, seconds: int) -> None:
+    """The api-server's own capacity, driven by wrk, beside raw etcd driven by aetcd."""
+    if shutil.which("wrk") is None:
+        print("\n(wrk not installed: apt-get install wrk for the server-side throughput)")
+        return
+    print("\n== server throughput with wrk (ops/s; ratio = api-server / raw etcd via aetcd) ==")
+    print(f"{'clients':>8} {'api create':>11} {'etcd create':>12} {'ratio':>6} "
+          f"{'api get':>9} {'etcd get':>9} {'ratio':>6}")
+    script = str(ROOT / "bench" / "wrk_create.lua")
+    async with api.client(1) as http:
+        await http.post("/api/v1/namespaces/default/configmaps", json=cm("wrk-get"))
+    await store.create("/bench/raw/wrk-get", cm("wrk-get"))
+    for n in (1, 8, 32):
+        tag = f"c{n}{int(time.time()) % 100000}"
+        api_c = wrk_rate(api, n, seconds, "/api/v1/namespaces/default/configmaps", script, tag)
+        api_g = wrk_rate(api, n, seconds, "/api/v1/namespaces/default/configmaps/wrk-get",
+                         None, tag)
+        total = max(200, int(api_c * seconds))
+        raw_c = await run_concurrent(n, total, lambda i: store.create(
+            f"/bench/raw/{tag}-{i}", cm(f"{tag}-{i}")))
+        raw_g = await run_concurrent(n, total, lambda i: store.get("/bench/raw/wrk-get"))
         print(f"{n:>8} {api_c:>11.0f} {raw_c:>12.0f} {api_c / raw_c:>6.2f} "
               f"{api_g:>9.0f} {raw_g:>9.0f} {api_g / raw_g:>6.2f}")
 
@@ -183,7 +226,7 @@ async def watch_delay(api: ApiProcess, watchers: int, writes: int) -> None:
 
 
 async def memory(api: ApiProcess, pods: int) -> None:
-    print(f"\n== api-server memory (RSS, MB) ==")
+    print("\n== api-server memory (RSS, MB) ==")
     idle = rss_mb(api.proc.pid)
     pod = json.loads((ROOT / "bench" / "pod.json").read_text())
     async with api.client(16) as http:
@@ -212,6 +255,7 @@ async def main() -> None:
         print(f"tinykube api-server benchmark  (python {sys.version.split()[0]}, "
               f"{os.cpu_count()} cpus)")
         await throughput(api, store, total)
+        await server_throughput(api, store, 3 if args.quick else 10)
         await mutating_latency(api, seconds)
         await watch_delay(api, 100, 50 if not args.quick else 10)
         await memory(api, pods)
