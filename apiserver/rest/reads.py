@@ -152,14 +152,23 @@ class Reader:
                     continue
                 if item is None:
                     return
-                typ, obj = item
-                obj = conversion.from_storage(ri.info, obj)
+                typ, obj, shared = item
                 if as_table:
-                    obj = build_table(ri.info, [obj], dt.datetime.now(dt.timezone.utc),
+                    obj = build_table(ri.info, [conversion.from_storage(ri.info, obj)],
+                                      dt.datetime.now(dt.timezone.utc),
                                       include_object=params.include_object,
                                       with_columns=first_table)
                     first_table = False
-                yield dumps({"type": typ, "object": obj}) + b"\n"
+                    yield dumps({"type": typ, "object": obj}) + b"\n"
+                    continue
+                key = (typ, ri.info.api_version)
+                line = shared.get(key) if shared is not None else None
+                if line is None:
+                    line = dumps({"type": typ, "object": conversion.from_storage(ri.info, obj)}) \
+                        + b"\n"
+                    if shared is not None:
+                        shared[key] = line
+                yield line
         finally:
             sub.close()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from aetcd import rpc
@@ -32,6 +32,9 @@ class Event:
     obj: Obj              # for DELETED: the last state, carrying the deletion's revision
     prev: Obj | None      # the state before this event, when there was one
     rv: int
+    # Encodings shared by every watcher that gets this event unchanged: with many watchers,
+    # each event is serialised once per (type, version), not once per watcher.
+    encoded: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 class Subscription:
@@ -42,7 +45,7 @@ class Subscription:
         self.cache = cache
         self.predicate = predicate
         self.after_rv = after_rv
-        self.queue: asyncio.Queue[tuple[str, Obj] | None] = asyncio.Queue(maxsize)
+        self.queue: asyncio.Queue[tuple[str, Obj, dict | None] | None] = asyncio.Queue(maxsize)
         self.closed = False
 
     def offer(self, ev: Event) -> None:
@@ -52,7 +55,7 @@ class Subscription:
         if typ is None:
             return
         try:
-            self.queue.put_nowait((typ, obj))
+            self.queue.put_nowait((typ, obj, ev.encoded if obj is ev.obj else None))
         except asyncio.QueueFull:          # a watcher that cannot keep up is cut off, as upstream
             log.info("watcher too slow, closing it", extra={"prefix": self.cache.prefix})
             self.close()
@@ -132,7 +135,7 @@ class WatchCache:
             sub = Subscription(self, predicate, self.rv, self.subscriber_queue + len(self.objects))
             for _, obj in sorted(self.objects.items()):
                 if predicate(obj):
-                    sub.queue.put_nowait(("ADDED", obj))
+                    sub.queue.put_nowait(("ADDED", obj, None))
         else:
             if from_rv < self.oldest:
                 raise RevisionCompacted(from_rv, self.oldest)
@@ -199,7 +202,8 @@ class WatchCache:
         kv = e.kv
         key = kv.key.decode()
         rv = kv.mod_revision
-        prev = decode(e.prev_kv.value, e.prev_kv.mod_revision) if e.HasField("prev_kv") and \
+        prev = decode(e.prev_kv.value, e.prev_kv.mod_revision, key,
+                      self.store.transformer) if e.HasField("prev_kv") and \
             e.prev_kv.value else self.objects.get(key)
         if e.type == rpc.Event.EventType.DELETE:
             if prev is None:
@@ -209,7 +213,7 @@ class WatchCache:
             self.objects.pop(key, None)
             ev = Event("DELETED", key, last, prev, rv)
         else:
-            obj = decode(kv.value, rv)
+            obj = decode(kv.value, rv, key, self.store.transformer)
             self.objects[key] = obj
             ev = Event("ADDED" if kv.create_revision == rv else "MODIFIED", key, obj, prev, rv)
         self.events.append(ev)

@@ -36,7 +36,8 @@ def obj(name, ns="default", **labels):
 async def next_event(sub, timeout=5.0):
     item = await asyncio.wait_for(sub.queue.get(), timeout)
     assert item is not None, "the subscription was closed"
-    return item
+    typ, obj, _shared = item
+    return typ, obj
 
 
 async def test_create_get_and_resource_version_is_mod_revision(store, prefix):
