@@ -34,14 +34,17 @@ images:
 	deploy/build-images.sh
 
 up: compose images
-	docker compose up --detach --wait
 	@$(PYTHON) -c 'import yaml' 2>/dev/null || $(PYTHON) -m pip install --quiet PyYAML
+	@$(PYTHON) deploy/wait-ready.py --up --project tinykube
 	@mkdir -p $(BUILD)
 	@umask 077 && docker compose exec -T apiserver cat /var/lib/tinykube/pki/admin.kubeconfig >$(ADMIN_KUBECONFIG)
 	@$(PYTHON) deploy/kubeconfig.py install $(ADMIN_KUBECONFIG)
 	@echo
-	@echo "tinykube is up. The api-server is https://127.0.0.1:6443; try:"
-	@echo "    kubectl get ns"
+	@echo "tinykube is up. The api-server is https://127.0.0.1:6443."
+	@echo "Its admin kubeconfig is $(CURDIR)/$(ADMIN_KUBECONFIG), merged into $${KUBECONFIG:-~/.kube/config}"
+	@echo "as the current context \"tinykube\". Try:"
+	@echo "    kubectl get nodes"
+	@echo "    kubectl apply -f deploy/examples/web.yaml && curl -H 'Host: web.localtest.me' http://127.0.0.1/"
 
 down: compose
 	deploy/down.sh tinykube
@@ -71,3 +74,32 @@ test-e2e: deps compose images
 
 bench: deps
 	@for script in bench/*_bench.py; do echo "==> $$script"; $(PYTHON) "$$script"; done
+
+# --- etcd backup and restore, the HA control plane (deploy/README-reliability.md) ------------
+.PHONY: backup restore up-ha clean-ha
+HA_COMPOSE_FILES := docker-compose.yml:docker-compose.ha.yml
+HA_VOLUMES := etcd-ha-1 etcd-ha-2 etcd-ha-3 etcd-pki-ha
+
+# A consistent snapshot of the running cluster's etcd: backups/etcd-<UTC timestamp>.db
+backup: compose
+	deploy/backup.sh -p tinykube
+
+# Stop the cluster, restore etcd from SNAPSHOT, start it again.
+restore: compose
+	@test -n "$(SNAPSHOT)" || { echo "usage: make restore SNAPSHOT=backups/etcd-<timestamp>.db" >&2; exit 2; }
+	deploy/restore.sh -p tinykube "$(SNAPSHOT)"
+
+# Three etcd members, two api-servers behind a load balancer on 127.0.0.1:6443, two schedulers
+# and two controller-managers. Switching between this and `make up`: `make down` first.
+up-ha: compose images
+	@$(PYTHON) -c 'import yaml' 2>/dev/null || $(PYTHON) -m pip install --quiet PyYAML
+	COMPOSE_FILE=$(HA_COMPOSE_FILES) docker compose up --detach --wait
+	@mkdir -p $(BUILD)
+	@umask 077 && COMPOSE_FILE=$(HA_COMPOSE_FILES) docker compose exec -T apiserver-1 cat /var/lib/tinykube/pki/admin.kubeconfig >$(ADMIN_KUBECONFIG)
+	@COMPOSE_FILE=$(HA_COMPOSE_FILES) $(PYTHON) deploy/wait-ready.py --project tinykube --kubeconfig $(ADMIN_KUBECONFIG)
+	@$(PYTHON) deploy/kubeconfig.py install $(ADMIN_KUBECONFIG)
+	@echo "tinykube (HA) is up behind https://127.0.0.1:6443."
+
+# `make clean` for the HA cluster's own volumes (its etcd data and certificates).
+clean-ha: clean
+	docker volume rm --force $(addprefix tinykube_,$(HA_VOLUMES))

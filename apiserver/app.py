@@ -18,8 +18,13 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
 from apiserver import discovery
 from apiserver.allocators import ServiceAllocator
+from apiserver.admission.plugins import default_chain
 from apiserver.auth.authorizer import Attributes, forbidden_message
-from apiserver.auth.tokens import ANONYMOUS, TokenAuthenticator
+from apiserver.auth.middleware import AuthorizationMiddleware
+from apiserver.auth.modes import build_authorizer
+from apiserver.auth.authenticator import (AuthenticationMiddleware, build_authenticator,
+                                          self_subject_review)
+from apiserver.auth.tokens import ANONYMOUS
 from apiserver.bootstrap import bootstrap, run_compactor
 from apiserver.codec import decode_body, json_response, wants_table
 from apiserver.metrics import Metrics
@@ -27,42 +32,26 @@ from apiserver.openapi import build_documents
 from apiserver.request_info import RequestInfo, parse_resource_path
 from apiserver.rest.context import ServerContext
 from apiserver.rest import kubelet_proxy
+from apiserver.rest.access_review import create_review
 from apiserver.rest.deletion import Deleter, parse_delete_options
 from apiserver.rest.params import ListParams, WriteParams
 from apiserver.rest.reads import Reader
 from apiserver.rest.subresources import KUBELET_SUBRESOURCES, Subresources
+from apiserver.rest.token_request import token_requests_for
 from apiserver.rest.writes import Writer
 from apiserver.settings import ApiServerSettings
 from apiserver.storage import EtcdStore, StorageUnavailable
+from apiserver.storage.transformer import transformer_for
+from apiserver.storage.etcd_tls import EtcdTLS
 from apiserver.tables import build_table
 from machinery.api.errors import (ApiError, Forbidden, InternalError, MethodNotAllowed, NotFound,
-                                  RequestEntityTooLarge, ServiceUnavailable, Unauthorized)
+                                  RequestEntityTooLarge, ServiceUnavailable)
 from machinery.api.resources import RESOURCES
 
 log = logging.getLogger("apiserver")
 
-PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
 NO_CACHE = {"Cache-Control": "no-cache, private"}
-
-
-class AuthMiddleware:
-    """Every request but health and version needs a valid credential (401 otherwise)."""
-
-    def __init__(self, app, authenticator: TokenAuthenticator | None):
-        self.app, self.authenticator = app, authenticator
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or self.authenticator is None or \
-                scope["path"].rstrip("/") in PUBLIC_PATHS:
-            return await self.app(scope, receive, send)
-        headers = dict(scope.get("headers") or [])
-        auth = headers.get(b"authorization", b"").decode("latin-1")
-        user = self.authenticator.authenticate(auth)
-        if user is None:
-            resp = json_response(Unauthorized("Unauthorized").to_status(), 401)
-            return await resp(scope, receive, send)
-        scope["user"] = user
-        return await self.app(scope, receive, send)
+AuthMiddleware = AuthenticationMiddleware      # its former name here
 
 
 def _verb(method: str, ri: RequestInfo, watch: bool) -> str:
@@ -71,6 +60,12 @@ def _verb(method: str, ri: RequestInfo, watch: bool) -> str:
     if method == "DELETE" and ri.name is None:
         return "DELETECOLLECTION"
     return method
+
+
+def _header_safe(text: str) -> str:
+    """A header value carries ASCII on one line: a field name from a manifest may not."""
+    text = text.replace("\r", " ").replace("\n", " ")
+    return text.encode("ascii", "backslashreplace").decode("ascii")
 
 
 _AUTHZ_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete",
@@ -86,6 +81,7 @@ class Api:
         self.writer = Writer(ctx)
         self.deleter = Deleter(ctx)
         self.subresources = Subresources(ctx, self.writer, self.deleter)
+        self.token_requests = token_requests_for(ctx)
 
     async def handle(self, request: Request) -> Response:
         start = time.monotonic()
@@ -142,7 +138,9 @@ class Api:
                  params: WriteParams | None = None) -> Response:
         headers = {}
         if params and params.warnings:
-            headers["Warning"] = ", ".join(f'299 - "{w}"' for w in params.warnings[:20])
+            headers["Warning"] = ", ".join(  # a quoted-string: escape quotes (PodSecurity's)
+                '299 - "' + _header_safe(w).replace("\\", "\\\\").replace('"', '\\"') + '"'
+                for w in params.warnings[:20])
         if wants_table(request.headers.get("accept")) and obj.get("kind") == ri.info.kind and \
                 ri.subresource is None:
             obj = build_table(ri.info, [obj], dt.datetime.now(dt.timezone.utc),
@@ -218,6 +216,12 @@ class Api:
         if sub == "binding" or (ri.info.plural == "bindings" and ri.info.group == ""):
             return json_response(await self.subresources.bind(
                 ri, decode_body(body, ctype), params), 201)
+        if sub == "token" and ri.info.plural == "serviceaccounts" and self.token_requests:
+            return json_response(await self.token_requests.create(
+                ri, decode_body(body, ctype), params), 201)
+        if ri.info.group == "authorization.k8s.io":       # reviews: answered, not stored
+            return json_response(await create_review(self.ctx, ri, decode_body(body, ctype),
+                                                     params.user), 201)
         if sub == "eviction":
             return json_response(await self.subresources.evict(
                 ri, decode_body(body, ctype) if body else None), 201)
@@ -242,9 +246,12 @@ class Api:
 
 
 def build_app(settings: ApiServerSettings, token_file: Path | None = None) -> FastAPI:
-    store = EtcdStore(settings.etcd_servers)
+    store = EtcdStore(settings.etcd_servers, tls=EtcdTLS.from_settings(settings))
     ctx = ServerContext(settings, store, ServiceAllocator(settings.service_cidr,
                                                           settings.node_port_range))
+    ctx.authorizer = build_authorizer(settings.authorization_mode, ctx)
+    ctx.admission = default_chain(settings.disable_admission_plugins)
+    store.transformer = transformer_for(settings.encryption_provider_config, settings.cert_dir)
     metrics = Metrics()
     api = Api(ctx, metrics)
     openapi = build_documents(RESOURCES)
@@ -268,6 +275,11 @@ def build_app(settings: ApiServerSettings, token_file: Path | None = None) -> Fa
     @app.get("/version")
     async def version():
         return json_response(discovery.VERSION, headers=NO_CACHE)
+
+    @app.post("/apis/authentication.k8s.io/v1/selfsubjectreviews")
+    async def selfsubjectreview(request: Request):
+        # `kubectl auth whoami`; every authenticated user may ask (upstream: system:basic-user).
+        return json_response(self_subject_review(request.scope.get("user", ANONYMOUS)), 201)
 
     @app.get("/api")
     async def core_root(request: Request):
@@ -350,9 +362,12 @@ def build_app(settings: ApiServerSettings, token_file: Path | None = None) -> Fa
         return json_response(MethodNotAllowed("the server does not allow this method on the "
                                               "requested resource").to_status(), 405)
 
-    authenticator = TokenAuthenticator.from_file(token_file) if token_file else None
-    kubelet_proxy.register_kubelet_routes(app, ctx, authenticator)
-    app.add_middleware(AuthMiddleware, authenticator=authenticator)
+    # Without a token file (some tests), no authentication at all. The middleware also
+    # authenticates websockets, so the kubelet routes need no authenticator of their own.
+    authenticator = build_authenticator(ctx, token_file) if token_file else None
+    kubelet_proxy.register_kubelet_routes(app, ctx, None)
+    app.add_middleware(AuthorizationMiddleware, ctx=ctx)     # runs after authentication
+    app.add_middleware(AuthenticationMiddleware, authenticator=authenticator)
     return app
 
 

@@ -2,15 +2,16 @@
 its Endpoints and EndpointSlice pointing at this api-server. Idempotent on every start."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 
+from apiserver.auth.policy_reconcile import ensure_policy
 from apiserver.request_info import RequestInfo
 from apiserver.rest.context import ServerContext, object_key
 from apiserver.rest.params import WriteParams
 from apiserver.rest.writes import Writer
 from apiserver.storage import KeyNotFound
+from apiserver.storage.maintenance import Maintenance
 from machinery.api import resources
 from machinery.api.errors import AlreadyExists, ApiError
 
@@ -81,20 +82,11 @@ async def bootstrap(ctx: ServerContext, writer: Writer) -> None:
         "addressType": "IPv4",
         "endpoints": [{"addresses": [ip], "conditions": {"ready": True}}],
         "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}, replace=True)
+    await ensure_policy(ctx, writer)
     log.info("bootstrap done", extra={"advertise": ip})
 
 
 async def run_compactor(ctx: ServerContext) -> None:
-    """Compact etcd history older than one interval, as upstream does every 5 minutes, so the
-    store does not grow without bound while watches keep a window to resume from."""
-    interval = ctx.settings.compaction_interval_s
-    last = None
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            current = await ctx.store.revision()
-            if last is not None and last > 1:
-                await ctx.store.compact(last)
-            last = current
-        except Exception as e:
-            log.warning("compaction failed", extra={"error": repr(e)})
+    """etcd compaction (upstream's every 5 minutes) and defragmentation on a schedule; see
+    apiserver/storage/maintenance.py."""
+    await Maintenance(ctx.store, ctx.settings.compaction_interval_s).run()

@@ -71,7 +71,10 @@ def wants_table(accept: str | None) -> bool:
 
 
 def dumps(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    try:
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    except UnicodeEncodeError:      # lone surrogates (from bad input echoed in a message)
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=True).encode()
 
 
 def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None,

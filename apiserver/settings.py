@@ -26,6 +26,26 @@ class ApiServerSettings:
     watch_cache_events: int = 10000
     compaction_interval_s: float = 300.0
     log_level: str = "INFO"
+    # Service-account tokens (signed with <cert-dir>/sa.key): the `iss` claim, and the audiences
+    # this server accepts (comma-separated; empty: the issuer), as upstream's flags.
+    service_account_issuer: str = "https://kubernetes.default.svc.cluster.local"
+    api_audiences: str = ""
+    # TLS towards etcd (client certificates); all empty: plain http, as the test tiers run it.
+    etcd_cafile: str = ""
+    etcd_certfile: str = ""
+    etcd_keyfile: str = ""
+    # TLS towards kubelets: the client certificate they require, and the CA that signed their
+    # serving certificates (empty: not verified).
+    kubelet_client_certificate: str = ""
+    kubelet_client_key: str = ""
+    kubelet_certificate_authority: str = ""
+    # Comma-separated, in order: Node, RBAC, AlwaysAllow, AlwaysDeny (system:masters always pass).
+    authorization_mode: str = "Node,RBAC"
+    # Admission plugins to leave out of the default chain (comma-separated upstream names).
+    disable_admission_plugins: str = ""
+    # EncryptionConfiguration for secrets at rest; empty: <cert-dir>/encryption-config.yaml,
+    # generated with a random aescbc key at first start. "none" stores secrets in plaintext.
+    encryption_provider_config: str = ""
 
     @classmethod
     def from_argv(cls, argv: list[str] | None = None) -> "ApiServerSettings":

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import time
 
 from cluster_dns.forward import Forwarder, parse_upstreams
@@ -64,7 +63,10 @@ class ClusterDns:
         if settings.publish_address:
             self.extra.append(ServicePublisher(client, settings.publish_service,
                                                settings.publish_cluster_ip,
-                                               settings.publish_address, socket.gethostname()))
+                                               settings.publish_address,
+                                               # named after the address, so a recreated
+                                               # container keeps the same slice
+                                               settings.publish_address.replace(".", "-")))
         self._stop = asyncio.Event()
 
     def _status_servers(self) -> list[StatusServer]:

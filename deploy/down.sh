@@ -11,5 +11,15 @@ mapfile -t nodes < <("${compose[@]}" config --services 2>/dev/null | grep '^node
 if ((${#nodes[@]})); then
   "${compose[@]}" stop "${nodes[@]}" >/dev/null 2>&1 || true
 fi
-docker ps -aq --filter label=io.tinykube.node | xargs -r docker rm -f >/dev/null
+# only this project's nodes' pods (a node's name is its service's): other tinykube runtimes
+# on the machine (the tests' own kubelets) keep theirs
+for node in "${nodes[@]}"; do
+  docker ps -aq --filter "label=io.tinykube.node=$node" | xargs -r docker rm -f >/dev/null
+done
+# Everything else before etcd and the api-server, so the scheduler and controller-manager can
+# release their leader leases and the next `up` does not wait for them to expire.
+mapfile -t others < <("${compose[@]}" config --services 2>/dev/null | grep -vx -e apiserver -e etcd || true)
+if ((${#others[@]})); then
+  "${compose[@]}" stop "${others[@]}" >/dev/null 2>&1 || true
+fi
 "${compose[@]}" down --remove-orphans "$@"

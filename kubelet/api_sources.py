@@ -1,14 +1,15 @@
 """What pod syncs read from the api-server besides pods: ConfigMaps, Secrets, PVCs, tokens."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
 from kubelet.volumes import VolumeError
+from kubelet.volumes_tokens import TokenCache
 from machinery.api import resources
-from machinery.api.errors import ApiError, NotFound
+from machinery.api.errors import NotFound
 from machinery.client.api_client import ApiClient
-from machinery.runtime import kv
 
 log = logging.getLogger("kubelet.sources")
 CONFIGMAPS = resources.lookup("", "v1", "configmaps")
@@ -23,6 +24,7 @@ Obj = dict[str, Any]
 class ApiSources:
     def __init__(self, client: ApiClient):
         self.client = client
+        self.tokens = TokenCache(self._request_token)
 
     async def _get(self, info, namespace: str, name: str) -> Obj | None:
         try:
@@ -57,17 +59,24 @@ class ApiSources:
 
     async def service_account_token(self, namespace: str, sa: str, audience: str | None,
                                     expiration_s: int, pod: Obj) -> str | None:
-        """A bound token from the TokenRequest API; None where the api-server has none yet."""
+        """A bound token from the TokenRequest API, cached and refreshed at 80% of its life
+        (kubelet/volumes_tokens.py); a token that cannot be had fails the mount."""
+        try:
+            return await self.tokens.get(namespace, sa, audience, expiration_s, pod)
+        except Exception as e:          # an API error, a transport error, a bad answer
+            raise VolumeError(f'failed to fetch token: serviceaccounts "{sa}" token: '
+                              f"{e}") from e
+
+    async def _request_token(self, namespace: str, sa: str, audience: str | None,
+                             expiration_s: int, pod: Obj) -> tuple[str, float]:
         meta = pod["metadata"]
         body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
                 "spec": {"audiences": [audience] if audience else [],
                          "expirationSeconds": expiration_s,
                          "boundObjectRef": {"apiVersion": "v1", "kind": "Pod",
                                             "name": meta["name"], "uid": meta["uid"]}}}
-        try:
-            answer = await self.client.create_subresource(SERVICE_ACCOUNTS, sa, "token", body,
-                                                          namespace)
-        except ApiError as e:
-            log.debug("no service account token", extra=kv(sa=f"{namespace}/{sa}", error=str(e)))
-            return None
-        return (answer.get("status") or {}).get("token")
+        answer = await self.client.create_subresource(SERVICE_ACCOUNTS, sa, "token", body,
+                                                      namespace)
+        status = answer.get("status") or {}
+        expires = dt.datetime.strptime(status["expirationTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
+        return status["token"], expires.replace(tzinfo=dt.timezone.utc).timestamp()

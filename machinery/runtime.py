@@ -145,10 +145,18 @@ class LogfmtFormatter(logging.Formatter):
                  f"msg={_quote(record.getMessage())}"]
         for key, value in (getattr(record, "fields", None) or {}).items():
             parts.append(f"{key}={_quote(value)}")
+        for key, value in record.__dict__.items():     # extra={...} given without kv()
+            if key not in _RECORD_ATTRS:
+                parts.append(f"{key}={_quote(value)}")
         line = " ".join(parts)
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line
+
+
+# what every LogRecord has; anything else on a record came from a caller's `extra=`
+_RECORD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"fields", "message", "asctime",
+                                                                  "taskName"}
 
 
 def _quote(value: Any) -> str:

@@ -86,6 +86,7 @@ class ApiServer:
     def start(cls, etcd_url: str, **overrides) -> "ApiServer":
         from apiserver.__main__ import serving_sans
         from apiserver.app import build_app
+        from apiserver.auth.tls_scope import UVICORN_HTTP
         from apiserver.pki import admin_token, ensure_pki
         from apiserver.rest.kubelet_proxy import UVICORN_WS
         from apiserver.settings import ApiServerSettings
@@ -101,7 +102,8 @@ class ApiServer:
                                 ssl_certfile=str(pki.serving_cert),
                                 ssl_keyfile=str(pki.serving_key), ssl_ca_certs=str(pki.ca_cert),
                                 ssl_cert_reqs=ssl.CERT_OPTIONAL, access_log=False,
-                                timeout_graceful_shutdown=1, ws=UVICORN_WS)
+                                timeout_graceful_shutdown=1, ws=UVICORN_WS,
+                                http=UVICORN_HTTP)
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True, name="apiserver")
         thread.start()

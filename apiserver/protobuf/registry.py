@@ -36,6 +36,10 @@ _ROOTS: dict[str, tuple[str, tuple[str, ...]]] = {
                                                "ClusterRoleBinding")),
     "coordination": ("coordination.k8s.io/v1", ("Lease",)),
     "autoscaling": ("autoscaling/v1", ("Scale", "HorizontalPodAutoscaler")),
+    "authorization": ("authorization.k8s.io/v1", ("SubjectAccessReview",
+                                                   "LocalSubjectAccessReview",
+                                                   "SelfSubjectAccessReview",
+                                                   "SelfSubjectRulesReview")),
     "authentication": ("authentication.k8s.io/v1", ("TokenRequest",)),
 }
 

@@ -160,6 +160,32 @@ CrossVersionObjectReference: 1 kind! str, 2 name! str, 3 apiVersion str
 HorizontalPodAutoscalerStatus: 1 observedGeneration? int, 2 lastScaleTime? Time,
     3 currentReplicas! int, 4 desiredReplicas! int, 5 currentCPUUtilizationPercentage? int
 """,
+    "authorization": """
+SubjectAccessReview: 1 metadata meta.ObjectMeta, 2 spec SubjectAccessReviewSpec,
+    3 status SubjectAccessReviewStatus
+LocalSubjectAccessReview: 1 metadata meta.ObjectMeta, 2 spec SubjectAccessReviewSpec,
+    3 status SubjectAccessReviewStatus
+SelfSubjectAccessReview: 1 metadata meta.ObjectMeta, 2 spec SelfSubjectAccessReviewSpec,
+    3 status SubjectAccessReviewStatus
+SubjectAccessReviewSpec: 1 resourceAttributes? ResourceAttributes,
+    2 nonResourceAttributes? NonResourceAttributes, 3 user str, 4 groups []str, 6 uid str
+SelfSubjectAccessReviewSpec: 1 resourceAttributes? ResourceAttributes,
+    2 nonResourceAttributes? NonResourceAttributes
+ResourceAttributes: 1 namespace str, 2 verb str, 3 group str, 4 version str, 5 resource str,
+    6 subresource str, 7 name str, 8 fieldSelector? FieldSelectorAttributes,
+    9 labelSelector? LabelSelectorAttributes
+FieldSelectorAttributes: 1 rawSelector str
+LabelSelectorAttributes: 1 rawSelector str
+NonResourceAttributes: 1 path str, 2 verb str
+SubjectAccessReviewStatus: 1 allowed! bool, 2 reason str, 3 evaluationError str, 4 denied bool
+SelfSubjectRulesReview: 1 metadata meta.ObjectMeta, 2 spec SelfSubjectRulesReviewSpec,
+    3 status SubjectRulesReviewStatus
+SelfSubjectRulesReviewSpec: 1 namespace str
+SubjectRulesReviewStatus: 1 resourceRules []ResourceRule, 2 nonResourceRules []NonResourceRule,
+    3 incomplete! bool, 4 evaluationError str
+ResourceRule: 1 verbs []str, 2 apiGroups []str, 3 resources []str, 4 resourceNames []str
+NonResourceRule: 1 verbs []str, 2 nonResourceURLs []str
+""",
     "authentication": """
 TokenRequest: 1 metadata meta.ObjectMeta, 2 spec TokenRequestSpec, 3 status TokenRequestStatus
 TokenRequestSpec: 1 audiences []str, 3 boundObjectRef? BoundObjectReference,

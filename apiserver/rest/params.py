@@ -75,8 +75,8 @@ class ListParams:
     @classmethod
     def parse(cls, query: Mapping[str, str]) -> "ListParams":
         limit = _int(query.get("limit"), "limit") or 0
-        if limit < 0:
-            raise BadRequest("limit must not be negative")
+        if limit < 0 or limit > 2**62:
+            raise BadRequest(f"limit must be between 0 and {2**62}")
         include = query.get("includeObject") or "Metadata"
         if include not in ("None", "Metadata", "Object"):
             raise BadRequest(f"includeObject must be None, Metadata or Object: {include!r}")

@@ -147,7 +147,9 @@ class Reader:
                 try:
                     item = await asyncio.wait_for(sub.queue.get(), wait)
                 except asyncio.TimeoutError:
-                    if params.allow_bookmarks:
+                    # only when nothing is queued: a bookmark past queued events would let the
+                    # client resume after events it never received
+                    if params.allow_bookmarks and sub.queue.empty():
                         yield self._bookmark(ri, sub.bookmark_rv)
                     continue
                 if item is None:

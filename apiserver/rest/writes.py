@@ -355,10 +355,12 @@ class Writer:
     async def _apply_create(self, ri: RequestInfo, body: Any, params: WriteParams) -> Obj:
         if not isinstance(body, dict):
             raise BadRequest("the patch must be a JSON or YAML object")
-        name = (body.get("metadata") or {}).get("name")
+        if not isinstance(body.get("metadata"), dict):
+            body["metadata"] = {}
+        name = body["metadata"].get("name")
         if name not in (None, ri.name):
             raise BadRequest(f"the name of the object ({name}) does not match the name on the "
                              f"URL ({ri.name})")
-        body.setdefault("metadata", {})["name"] = ri.name
+        body["metadata"]["name"] = ri.name
         obj = self._server_side_apply(None, body, ri, params)
         return await self.create_object(ri, obj, params, managed=False)

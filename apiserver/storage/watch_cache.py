@@ -17,7 +17,7 @@ from typing import Any, Callable
 from aetcd import rpc
 
 from apiserver.storage.errors import RevisionCompacted
-from apiserver.storage.etcd import EtcdStore, decode, prefix_end
+from apiserver.storage.etcd import EtcdStore, prefix_end, readable
 
 log = logging.getLogger(__name__)
 
@@ -195,16 +195,18 @@ class WatchCache:
                 raise ConnectionError(f"etcd canceled the watch: {resp.cancel_reason}")
             for e in resp.events:
                 self._apply(e)
-            if not resp.events and resp.header.revision > self.rv:
+            # a progress notification (not the "created" reply, which may come before events
+            # at lower revisions are sent) says every event up to its revision was sent
+            if not resp.events and not resp.created and resp.header.revision > self.rv:
                 self.rv = resp.header.revision     # progress notification
 
     def _apply(self, e) -> None:
         kv = e.kv
         key = kv.key.decode()
         rv = kv.mod_revision
-        prev = decode(e.prev_kv.value, e.prev_kv.mod_revision, key,
-                      self.store.transformer) if e.HasField("prev_kv") and \
-            e.prev_kv.value else self.objects.get(key)
+        prev = readable(e.prev_kv.value, e.prev_kv.mod_revision, key, self.store.transformer) \
+            if e.HasField("prev_kv") and e.prev_kv.value else None
+        prev = prev or self.objects.get(key)
         if e.type == rpc.Event.EventType.DELETE:
             if prev is None:
                 return
@@ -213,7 +215,11 @@ class WatchCache:
             self.objects.pop(key, None)
             ev = Event("DELETED", key, last, prev, rv)
         else:
-            obj = decode(kv.value, rv, key, self.store.transformer)
+            obj = readable(kv.value, rv, key, self.store.transformer)
+            if obj is None:                    # not ours to read (another encryption key)
+                self.objects.pop(key, None)
+                self.rv = rv
+                return
             self.objects[key] = obj
             ev = Event("ADDED" if kv.create_revision == rv else "MODIFIED", key, obj, prev, rv)
         self.events.append(ev)

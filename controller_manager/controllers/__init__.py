@@ -8,6 +8,7 @@ line below. `--controllers` selects by these names (upstream's names, e.g. "repl
 from __future__ import annotations
 
 from controller_manager.controllers.context import ControllerContext, ControllerFactory
+from controller_manager.controllers.clusterrole_aggregation import new_clusterrole_aggregation
 from controller_manager.controllers.cronjob import new_cronjob
 from controller_manager.controllers.daemonset import new_daemonset
 from controller_manager.controllers.deployment import new_deployment
@@ -15,11 +16,15 @@ from controller_manager.controllers.disruption import new_disruption
 from controller_manager.controllers.endpoints import new_endpoints
 from controller_manager.controllers.endpointslice import new_endpointslice
 from controller_manager.controllers.garbagecollector import new_garbagecollector
+from controller_manager.controllers.hostpath_provisioner import new_hostpath_provisioner
 from controller_manager.controllers.job import new_job
 from controller_manager.controllers.namespace import new_namespace
 from controller_manager.controllers.nodeipam import new_nodeipam
 from controller_manager.controllers.nodelifecycle import new_nodelifecycle
+from controller_manager.controllers.pvbinder import new_persistentvolume_binder
 from controller_manager.controllers.replicaset import new_replicaset, new_replicationcontroller
+from controller_manager.controllers.resourcequota import new_resourcequota
+from controller_manager.controllers.rootcacert import new_rootcacert
 from controller_manager.controllers.serviceaccount import new_serviceaccount
 from controller_manager.controllers.statefulset import new_statefulset
 from controller_manager.controllers.taint_eviction import new_taint_eviction
@@ -37,12 +42,17 @@ CONTROLLERS: list[tuple[str, ControllerFactory]] = [
     ("nodelifecycle", new_nodelifecycle),
     ("taint-eviction-controller", new_taint_eviction),
     ("serviceaccount", new_serviceaccount),
+    ("root-ca-cert-publisher", new_rootcacert),
     ("job", new_job),
     ("ttl-after-finished-controller", new_ttlafterfinished),
     ("cronjob", new_cronjob),
     ("daemonset", new_daemonset),
     ("statefulset", new_statefulset),
     ("disruption", new_disruption),
+    ("clusterrole-aggregation", new_clusterrole_aggregation),
+    ("resourcequota", new_resourcequota),
+    ("persistentvolume-binder", new_persistentvolume_binder),
+    ("hostpath-provisioner", new_hostpath_provisioner),
 ]
 
 __all__ = ["CONTROLLERS", "ControllerContext", "ControllerFactory"]

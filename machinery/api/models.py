@@ -29,6 +29,7 @@ MODULES: tuple[ModelModule, ...] = (
     ModelModule("", "v1", "meta_v1", "io.k8s.apimachinery.pkg.apis.meta.v1"),
     ModelModule("apps", "v1", "apps_v1", "io.k8s.api.apps.v1"),
     ModelModule("authentication.k8s.io", "v1", "authentication_v1", "io.k8s.api.authentication.v1"),
+    ModelModule("authorization.k8s.io", "v1", "authorization_v1", "io.k8s.api.authorization.v1"),
     ModelModule("autoscaling", "v1", "autoscaling_v1", "io.k8s.api.autoscaling.v1"),
     ModelModule("autoscaling", "v2", "autoscaling_v2", "io.k8s.api.autoscaling.v2"),
     ModelModule("batch", "v1", "batch_v1", "io.k8s.api.batch.v1"),

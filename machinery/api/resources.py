@@ -116,6 +116,15 @@ RESOURCES: tuple[ResourceInfo, ...] = (
     _r("apps", "v1", "Deployment", "deployments", True, ["deploy"], ["all"], [SCALE, STATUS]),
     _r("apps", "v1", "ReplicaSet", "replicasets", True, ["rs"], ["all"], [SCALE, STATUS]),
     _r("apps", "v1", "StatefulSet", "statefulsets", True, ["sts"], ["all"], [SCALE, STATUS]),
+    # authorization.k8s.io/v1: access reviews are answered, never stored
+    _r("authorization.k8s.io", "v1", "LocalSubjectAccessReview", "localsubjectaccessreviews",
+       True, verbs=("create",)),
+    _r("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews",
+       False, verbs=("create",)),
+    _r("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews",
+       False, verbs=("create",)),
+    _r("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", False,
+       verbs=("create",)),
     # autoscaling/v2
     _r("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", True, ["hpa"],
        ["all"], [STATUS]),
@@ -148,6 +157,7 @@ RESOURCES: tuple[ResourceInfo, ...] = (
 GROUP_VERSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("apps", ("v1",)),
     ("events.k8s.io", ("v1",)),
+    ("authorization.k8s.io", ("v1",)),
     ("autoscaling", ("v2",)),
     ("batch", ("v1",)),
     ("networking.k8s.io", ("v1", "v1beta1")),

