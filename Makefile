@@ -75,7 +75,7 @@ test-e2e: deps compose images
 bench: deps
 	@for script in bench/*_bench.py; do echo "==> $$script"; $(PYTHON) "$$script"; done
 
-# --- etcd backup and restore, the HA control plane (deploy/README-reliability.md) ------------
+# --- etcd backup and restore, the HA control plane (README: Backup and restore, High availability) ------------
 .PHONY: backup restore up-ha clean-ha
 HA_COMPOSE_FILES := docker-compose.yml:docker-compose.ha.yml
 HA_VOLUMES := etcd-ha-1 etcd-ha-2 etcd-ha-3 etcd-pki-ha
