@@ -13,7 +13,7 @@ import time
 
 from cluster_dns.forward import Forwarder, parse_upstreams
 from cluster_dns.handler import DnsHandler
-from cluster_dns.http import StatusServer
+from machinery.status_server import StatusServer
 from cluster_dns.metrics import DnsMetrics
 from cluster_dns.publish import ServicePublisher
 from cluster_dns.resolver import Zone

@@ -18,7 +18,7 @@ from typing import Iterable
 from controller_manager.controllers import CONTROLLERS, ControllerContext
 from controller_manager.controllers.context import ControllerFactory
 from controller_manager.informers import SharedInformerFactory
-from controller_manager.server import HealthServer, Sample
+from controller_manager.server import Sample, health_server
 from controller_manager.settings import ControllerManagerSettings
 from machinery.client import ApiClient
 from machinery.leaderelection import LeaderElector, identity_for
@@ -72,8 +72,8 @@ class ControllerManager:
         self.client = client or ApiClient(settings.client_config())
         self.workload = Workload(self.client, settings, registry)
         self.elector = _elector(self.client, settings) if settings.leader_elect else None
-        self.server = HealthServer(settings.bind_address, settings.port,
-                                   collectors=[self._metrics])
+        self.server = health_server(settings.bind_address, settings.port,
+                                    collectors=[self._metrics])
         self.name = "controller-manager"
 
     async def run(self, stop_event: asyncio.Event | None = None,

@@ -19,7 +19,7 @@ from ingress_controller.proxy import ProxyServer, Timeouts
 from ingress_controller.routing import RouteTable, build_table
 from ingress_controller.settings import IngressSettings
 from ingress_controller.status import StatusWriter
-from ingress_controller.status_http import StatusServer
+from machinery.status_server import StatusServer
 from ingress_controller.tls import Certificates
 from machinery.api import resources
 from machinery.client import ApiClient

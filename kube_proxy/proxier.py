@@ -29,7 +29,8 @@ from kube_proxy.metrics import ProxyMetrics
 from kube_proxy.rules import render
 from kube_proxy.ruleset import RuleSet, diff
 from kube_proxy.runner import BoundedFrequencyRunner
-from kube_proxy.server import HealthState, HttpServer, health_route
+from kube_proxy.server import HealthState, health_route
+from machinery.status_server import StatusServer
 from kube_proxy.servicemap import service_ports, slice_service_key
 from kube_proxy.settings import ProxySettings
 from machinery.api import resources
@@ -117,14 +118,14 @@ class Proxier:
         self.services.add_handler(self._on_service, self._on_service_update, self._on_service)
         self.slices.add_handler(self._on_slice, self._on_slice_update, self._on_slice)
 
-    def _servers(self) -> list[HttpServer]:
+    def _servers(self) -> list[StatusServer]:
         s, servers = self.settings, []
         if s.healthz_port:
             route = health_route(self.health)
-            servers.append(HttpServer("healthz", s.healthz_bind_address, s.healthz_port,
+            servers.append(StatusServer("healthz", s.healthz_bind_address, s.healthz_port,
                                       {"/healthz": route, "/livez": route}))
         if s.metrics_port:
-            servers.append(HttpServer("metrics", s.metrics_bind_address, s.metrics_port, {
+            servers.append(StatusServer("metrics", s.metrics_bind_address, s.metrics_port, {
                 "/metrics": lambda: (200, "text/plain; version=0.0.4", self.metrics.text()),
                 "/healthz": health_route(self.health)}))
         return servers

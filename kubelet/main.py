@@ -5,7 +5,7 @@ import asyncio
 import logging
 import sys
 
-from kubelet.healthz import HealthzServer
+from kubelet.healthz import healthz_server
 from kubelet.kubelet import Kubelet
 from kubelet.runtime.base import RUNNING, Runtime
 from kubelet.settings import KubeletSettings
@@ -46,9 +46,9 @@ async def amain(settings: KubeletSettings) -> None:
     kubelet = Kubelet(settings, client, build_runtime(settings))
     runnables: list = [kubelet]
     if settings.healthz_port:
-        runnables.append(HealthzServer(settings.healthz_bind_address, settings.healthz_port,
-                                       lambda: kubelet.pleg.last_relist_ok,
-                                       lambda: metrics(kubelet)))
+        runnables.append(healthz_server(settings.healthz_bind_address, settings.healthz_port,
+                                        lambda: kubelet.pleg.last_relist_ok,
+                                        lambda: metrics(kubelet)))
     if settings.port:
         runnables.append(streaming_server(settings, kubelet))
     try:

@@ -20,7 +20,7 @@ from machinery.runtime import kv, serve, setup_logging
 from machinery.settings import ComponentSettings
 from scheduler.metrics import Gauge, SchedulerMetrics
 from scheduler.scheduler import Scheduler
-from scheduler.server import HealthServer
+from machinery.status_server import StatusServer
 
 log = logging.getLogger("scheduler.app")
 
@@ -56,7 +56,7 @@ class SchedulerApp:
         self.elector = self._elector() if settings.leader_elect else None
         self.server = None
         if settings.port >= 0:
-            self.server = HealthServer(settings.bind_address, settings.port, {
+            self.server = StatusServer("health-server", settings.bind_address, settings.port, {
                 "/healthz": lambda: (200, "text/plain", "ok"),
                 "/readyz": self._ready,
                 "/metrics": lambda: (200, "text/plain; version=0.0.4", self.metrics.render())})

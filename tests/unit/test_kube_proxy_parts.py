@@ -8,7 +8,8 @@ import pytest
 
 from kube_proxy.loadbalancer import is_ours, pick_ip
 from kube_proxy.metrics import Histogram, ProxyMetrics
-from kube_proxy.server import HealthState, HttpServer, health_route
+from kube_proxy.server import HealthState, health_route
+from machinery.status_server import StatusServer
 from kube_proxy.servicemap import Endpoint, ServicePort, categorize, service_ports
 from kube_proxy.settings import ProxySettings
 
@@ -96,7 +97,7 @@ def test_metrics_text_has_upstream_names():
 
 
 async def test_http_server_answers_routes_and_404():
-    server = HttpServer("t", "127.0.0.1", 0, {"/healthz": lambda: (200, "text/plain", "ok")})
+    server = StatusServer("t", "127.0.0.1", 0, {"/healthz": lambda: (200, "text/plain", "ok")})
     await server.start()
     import asyncio
     task = asyncio.create_task(server.run())

@@ -8,7 +8,7 @@ import pytest
 
 from scheduler.app import SchedulerSettings
 from scheduler.metrics import SchedulerMetrics
-from scheduler.server import HealthServer
+from machinery.status_server import StatusServer
 
 pytestmark = pytest.mark.unit
 
@@ -40,13 +40,12 @@ def test_metrics_render_counters_and_cumulative_histograms():
 async def test_health_server_serves_healthz_and_metrics():
     m = SchedulerMetrics()
     m.attempts.inc(result="unschedulable", profile="p")
-    server = HealthServer("127.0.0.1", 0, {
+    server = StatusServer("health-server", "127.0.0.1", 0, {
         "/healthz": lambda: (200, "text/plain", "ok"),
         "/metrics": lambda: (200, "text/plain; version=0.0.4", m.render())})
+    await server.start()
     task = asyncio.create_task(server.run())
-    while server.bound_port is None:
-        await asyncio.sleep(0.01)
-    base = f"http://127.0.0.1:{server.bound_port}"
+    base = f"http://127.0.0.1:{server.port}"
     async with httpx.AsyncClient() as http:
         health = await http.get(base + "/healthz")
         metrics = await http.get(base + "/metrics")

@@ -1,4 +1,4 @@
-"""A tiny HTTP/1.1 server for fixed GET routes: /health, /ready and /metrics.
+"""A tiny HTTP/1.1 server for fixed GET routes (health, readiness, metrics) of a component.
 
 No framework: one request per connection, headers read and ignored, `port=0` picks a free
 port (see `.port` after `start()`).
@@ -11,10 +11,11 @@ from typing import Callable
 
 from machinery.runtime import kv
 
-log = logging.getLogger("cluster_dns.http")
+log = logging.getLogger("machinery.status_server")
 
 Route = Callable[[], tuple[int, str, str]]      # -> (status, content type, body)
-_REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
+_REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed",
+            500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 class StatusServer:
@@ -51,7 +52,7 @@ class StatusServer:
             elif route is None:
                 status, ctype, body = 404, "text/plain", "404 page not found\n"
             else:
-                status, ctype, body = route()
+                status, ctype, body = self._call(route)
             data = body.encode()
             writer.write((f"HTTP/1.1 {status} {_REASONS.get(status, '')}\r\n"
                           f"Content-Type: {ctype}\r\nContent-Length: {len(data)}\r\n"
@@ -62,3 +63,10 @@ class StatusServer:
             pass
         finally:
             writer.close()
+
+    def _call(self, route: Route) -> tuple[int, str, str]:
+        try:
+            return route()
+        except Exception as e:        # noqa: BLE001 - a broken route must not kill the server
+            log.exception("status route failed", extra=kv(server=self.name))
+            return 500, "text/plain", f"{e}\n"
