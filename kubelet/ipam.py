@@ -37,6 +37,11 @@ class PodIPAllocator:
                 return ip
         raise PodCIDRExhausted(f"no free IP left in {self.network}")
 
+    def block(self, ip: str) -> None:
+        """An address something outside this node holds (a leftover container on the shared
+        network): never hand it out."""
+        self._by_uid[f"held-elsewhere:{ip}"] = ip
+
     def release(self, uid: str) -> None:
         self._by_uid.pop(uid, None)
 

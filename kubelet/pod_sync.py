@@ -139,21 +139,35 @@ class PodSyncer:
         for old in containers:      # a dead sandbox is replaced, not restarted
             if old.is_sandbox:
                 await self.runtime.remove_container(old.id)
-        try:
-            ip = self.node.ipam.allocate(meta["uid"])
-            config = SandboxConfig(
-                node=self.node.name, pod_uid=meta["uid"], pod_namespace=meta.get("namespace",
-                                                                                  "default"),
-                pod_name=meta["name"], ip=ip, hostname=pod["spec"].get("hostname") or
-                meta["name"], annotations=dict(meta.get("annotations") or {}),
-                labels={LABEL_GRACE_S: str(_grace_s(pod))}, termination_grace_s=_grace_s(pod),
-                dns_servers=list(self.node.dns_servers or []),
-                dns_searches=self.node.dns_searches_for(meta.get("namespace", "default")))
-            return await self.runtime.create_sandbox(config)
-        except (RuntimeFailure, PodCIDRExhausted) as e:
-            self.recorder.event(pod, "Warning", "FailedCreatePodSandBox",
-                                f"Failed to create pod sandbox: {e}")
-            return None
+        for _ in range(8):
+            try:
+                return await self._create_sandbox_at(pod, self.node.ipam.allocate(meta["uid"]))
+            except RuntimeFailure as e:
+                if "already in use" not in str(e).lower():
+                    message = str(e)
+                    break
+                # the address is held outside this node's knowledge: skip it and retry
+                self.node.ipam.block(self.node.ipam.ip_of(meta["uid"]))
+                self.node.ipam.release(meta["uid"])
+                message = str(e)
+            except PodCIDRExhausted as e:
+                message = str(e)
+                break
+        self.recorder.event(pod, "Warning", "FailedCreatePodSandBox",
+                            f"Failed to create pod sandbox: {message}")
+        return None
+
+    async def _create_sandbox_at(self, pod: Obj, ip: str) -> ContainerInfo:
+        meta = pod["metadata"]
+        config = SandboxConfig(
+            node=self.node.name, pod_uid=meta["uid"], pod_namespace=meta.get("namespace",
+                                                                              "default"),
+            pod_name=meta["name"], ip=ip, hostname=pod["spec"].get("hostname") or
+            meta["name"], annotations=dict(meta.get("annotations") or {}),
+            labels={LABEL_GRACE_S: str(_grace_s(pod))}, termination_grace_s=_grace_s(pod),
+            dns_servers=list(self.node.dns_servers or []),
+            dns_searches=self.node.dns_searches_for(meta.get("namespace", "default")))
+        return await self.runtime.create_sandbox(config)
 
     async def _start(self, pod: Obj, sandbox: ContainerInfo, start: Start,
                      paths: dict[str, str], waiting: dict[str, tuple[str, str]]) -> bool:

@@ -99,3 +99,12 @@ def test_node_conditions_reasons_and_transitions():
     assert bad["Ready"]["status"] == "False" and bad["Ready"]["reason"] == "KubeletNotReady"
     assert bad["Ready"]["lastTransitionTime"] == "T3"
     assert bad["MemoryPressure"]["status"] == "True"
+
+
+def test_ipam_never_hands_out_a_blocked_address():
+    ipam = PodIPAllocator("10.244.7.0/24")
+    first = ipam.allocate("a")
+    ipam.block("10.244.7.3")          # held by a container this node does not know
+    ipam.release("a")
+    assert ipam.allocate("b") == first
+    assert ipam.allocate("c") == "10.244.7.4"
