@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from apiserver.rest.context import meta_of
 from apiserver.auth.authorizer import Attributes, Authorizer
 from apiserver.auth.modes import PRIVILEGED_GROUP, UnionAuthorizer
 from apiserver.auth.rbac import RBACAuthorizer
@@ -97,7 +98,7 @@ async def create_review(ctx, ri: RequestInfo, body: Any, caller: User) -> Obj:
             raise BadRequest(f"spec.resourceAttributes.namespace must match metadata.namespace: "
                              f"{attrs.namespace!r} != {ri.namespace!r}")
         status = await _review(ctx.authorizer, attrs)
-    meta = dict(body.get("metadata") or {})
+    meta = dict(meta_of(body))
     meta.setdefault("creationTimestamp", None)
     if ri.namespace:
         meta["namespace"] = ri.namespace

@@ -40,6 +40,12 @@ def list_prefix(info: ResourceInfo, namespace: str | None) -> str:
     return f"{prefix}{namespace}/" if info.namespaced and namespace else prefix
 
 
+def meta_of(obj: object) -> Obj:
+    """An incoming object's metadata, or {} when a client sent none or something else."""
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
 def deep_copy(obj: Obj) -> Obj:
     return copy.deepcopy(obj)
 

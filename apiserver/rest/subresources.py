@@ -7,7 +7,8 @@ from typing import Any
 from apiserver.codec import decode_body
 from apiserver.patch import apply_json_patch, apply_merge_patch, patch_type
 from apiserver.request_info import RequestInfo
-from apiserver.rest.context import Obj, ServerContext, deep_copy, now_rfc3339, object_key
+from apiserver.rest.context import (Obj, ServerContext, deep_copy, meta_of, now_rfc3339,
+                                    object_key)
 from apiserver.rest.deletion import Deleter, parse_delete_options
 from apiserver.rest.params import WriteParams
 from apiserver.rest.writes import Writer
@@ -73,7 +74,7 @@ class Subresources:
             raise Invalid.fields("Scale", ri.name or "", [cause(
                 "spec.replicas", f"Invalid value: {replicas}: must be greater than or equal to 0")],
                 "autoscaling")
-        want_rv = (new_scale.get("metadata") or {}).get("resourceVersion") or None
+        want_rv = meta_of(new_scale).get("resourceVersion") or None
         new = deep_copy(current)
         new.setdefault("spec", {})["replicas"] = replicas
         updated = await self.writer.update_object(ri, current, new, params,
@@ -85,7 +86,7 @@ class Subresources:
     async def bind(self, ri: RequestInfo, body: Any, params: WriteParams) -> Obj:
         if not isinstance(body, dict) or not isinstance(body.get("target"), dict):
             raise BadRequest("a Binding needs a target")
-        pod_name = ri.name or (body.get("metadata") or {}).get("name")
+        pod_name = ri.name or meta_of(body).get("name")
         node = body["target"].get("name")
         if not pod_name or not node:
             raise Invalid.fields("Binding", pod_name or "", [cause("target.name",

@@ -18,7 +18,7 @@ from apiserver.admission import AdmissionRequest
 from apiserver.auth.authenticator import audiences_of
 from apiserver.auth.serviceaccount_tokens import TokenSigner, service_account_claims
 from apiserver.request_info import RequestInfo
-from apiserver.rest.context import ServerContext, object_key
+from apiserver.rest.context import ServerContext, meta_of, object_key
 from apiserver.rest.params import WriteParams
 from apiserver.storage import KeyNotFound
 from machinery.api import resources
@@ -64,7 +64,7 @@ class TokenRequests:
             self.signer.issuer, audiences, expiration, sa, bound, node, now))
         expires = dt.datetime.fromtimestamp(int(now) + expiration, dt.timezone.utc)
         return {"kind": "TokenRequest", "apiVersion": GROUP_VERSION,
-                "metadata": {**(body.get("metadata") or {}), "name": ri.name,
+                "metadata": {**meta_of(body), "name": ri.name,
                              "namespace": ri.namespace,
                              "creationTimestamp": _rfc3339(dt.datetime.now(dt.timezone.utc))},
                 "spec": {"audiences": audiences, "expirationSeconds": expiration,

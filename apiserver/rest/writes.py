@@ -313,7 +313,9 @@ class Writer:
             patched = self._apply_patch(kind, served, body, ri, params)
             if not isinstance(patched, dict):
                 raise BadRequest("the patch must produce an object")
-            want_rv = (patched.get("metadata") or {}).get("resourceVersion")
+            if not isinstance(patched.get("metadata"), dict):
+                raise BadRequest("metadata must be an object")
+            want_rv = patched["metadata"].get("resourceVersion")
             if want_rv and want_rv != current["metadata"]["resourceVersion"]:
                 raise Conflict.stale(info.plural, info.group, ri.name)
             pinned = _patch_pins_resource_version(kind, body)

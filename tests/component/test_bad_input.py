@@ -124,6 +124,7 @@ def test_bad_patches_are_4xx(http, ns):
         ("application/json-patch+json", b'[{"op":"test","path":"/data/a","value":"2"}]'),
         ("application/json-patch+json", b'[{"op":"remove","path":"/nope/x"}]'),
         ("application/merge-patch+json", b'"string"'),
+        ("application/merge-patch+json", b'{"spec": null, "metadata": true}'),
         ("application/strategic-merge-patch+json", b'{"data": {"$patch": "bogus"}}'),
         ("application/apply-patch+yaml", b'{"apiVersion":"v1","kind":"ConfigMap"}'),
         ("application/x-unknown", b'{}'),
