@@ -64,8 +64,8 @@ def _verb(method: str, ri: RequestInfo, watch: bool) -> str:
 
 def _header_safe(text: str) -> str:
     """A header value carries ASCII on one line: a field name from a manifest may not."""
-    text = text.replace("\r", " ").replace("\n", " ")
-    return text.encode("ascii", "backslashreplace").decode("ascii")
+    text = text.encode("ascii", "backslashreplace").decode("ascii")
+    return "".join(c if " " <= c <= "~" else f"\\x{ord(c):02x}" for c in text)
 
 
 _AUTHZ_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete",

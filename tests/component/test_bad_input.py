@@ -150,3 +150,12 @@ def test_random_garbage_never_gives_5xx(http, ns):
         r = post(http, rng.choice(paths), junk, rng.choice(ctypes))
         assert r.status_code < 500, f"{r.status_code} {r.text}"
     assert http.get("/readyz").status_code == 200
+
+
+def test_unknown_field_names_with_odd_characters_only_warn(http, ns):
+    for i, field in enumerate(["caf\u00e9\u20ac", "a\r\nInjected: yes", "nul\u0000x", "del\u007f"]):
+        r = http.post(f"/api/v1/namespaces/{ns}/configmaps",
+                      json={"metadata": {"name": f"odd{i}"}, field: 1})
+        assert r.status_code == 201, r.text
+        assert "Injected" not in r.headers, "a field name must not inject a header"
+        assert "unknown field" in r.headers.get("warning", "")
