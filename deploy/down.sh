@@ -23,3 +23,9 @@ if ((${#others[@]})); then
   "${compose[@]}" stop "${others[@]}" >/dev/null 2>&1 || true
 fi
 "${compose[@]}" down --remove-orphans "$@"
+# kube-proxy's chains and route live in the machine's network namespace, not in a container:
+# remove them too (as `kube-proxy --cleanup`), so no stale KUBE-* rules outlive the cluster.
+if docker image inspect tinykube:latest >/dev/null 2>&1; then
+  docker run --rm --network host --cap-add NET_ADMIN --cap-add NET_RAW tinykube:latest \
+    python -m kube_proxy --cleanup >/dev/null 2>&1 || true
+fi

@@ -8,10 +8,11 @@ Each test labels its objects with a unique run id and cleans them up.
 """
 import asyncio
 import logging
-import time
 import uuid
 
 import pytest
+
+from tests.helpers import async_eventually
 
 from machinery.api.errors import AlreadyExists, Conflict, Gone, Invalid, NotFound, Unauthorized
 from machinery.api.resources import lookup
@@ -26,16 +27,7 @@ NS = "default"
 
 
 async def eventually(predicate, timeout=10.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)
+    return await async_eventually(predicate, timeout, interval)
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from tests.helpers import async_eventually
+
 from machinery.api.errors import Conflict
 from machinery.leaderelection import LEASES, LeaderElectionLost, LeaderElector
 
@@ -16,16 +18,7 @@ FAST = dict(lease_duration_s=3, renew_deadline_s=2, retry_period_s=0.4)
 
 
 async def eventually(predicate, timeout=10.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)
+    return await async_eventually(predicate, timeout, interval)
 
 
 def candidate(client, lease, name, **overrides):

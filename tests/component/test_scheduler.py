@@ -6,11 +6,12 @@ only), so it neither takes other tests' pods nor lands pods on their nodes.
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections import Counter
 
 import pytest
+
+from tests.helpers import async_eventually
 
 from machinery.api import resources
 from machinery.api.errors import NotFound
@@ -26,16 +27,7 @@ NAMESPACES = resources.lookup("", "v1", "namespaces")
 
 
 async def eventually(predicate, timeout=10.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)
+    return await async_eventually(predicate, timeout, interval)
 
 
 class World:
