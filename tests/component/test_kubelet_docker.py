@@ -16,6 +16,8 @@ import uuid
 
 import pytest
 
+from tests.helpers import async_eventually
+
 from machinery.api import resources
 from machinery.api.errors import NotFound
 from tests.hollow import docker_available, docker_nodes, ensure_test_images
@@ -39,17 +41,8 @@ def images():
 
 
 async def eventually(predicate, timeout: float = 30.0, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = await predicate()
-            if last:
-                return last
-        except NotFound:
-            pass
-        await asyncio.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
+    """Until predicate() is truthy; NotFound (the object is not there yet) counts as not yet."""
+    return await async_eventually(predicate, timeout, interval)
 
 
 @pytest.fixture

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import time
 import uuid
 
 import pytest
+
+from tests.helpers import async_eventually
 
 from machinery.api import resources
 from machinery.api.errors import NotFound
@@ -18,17 +19,8 @@ NAMESPACES = resources.lookup("", "v1", "namespaces")
 
 
 async def eventually(predicate, timeout: float = 15.0, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = await predicate()
-            if last:
-                return last
-        except NotFound:
-            pass
-        await asyncio.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
+    """Until predicate() is truthy; NotFound (the object is not there yet) counts as not yet."""
+    return await async_eventually(predicate, timeout, interval)
 
 
 @pytest.fixture
