@@ -42,6 +42,15 @@ async def ns(env):
         yield name
 
 
+@pytest.fixture
+def clock(env):
+    """A fresh clock, frozen before the test creates anything: the controller reacts to a new
+    CronJob at once, and must not see it with an earlier test's clock (minutes ahead)."""
+    fake = FakeClock(datetime.now(timezone.utc))
+    env[0].controller("cronjob").clock = fake
+    return fake
+
+
 def cronjob(name, node, run_s=0.1, **spec):
     return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": name},
             "spec": {"schedule": "* * * * *", "jobTemplate": {
@@ -67,14 +76,12 @@ async def tick(ctl, key, clock, moment):
     ctl.enqueue(key)
 
 
-async def test_runs_each_minute_and_keeps_history(ns, env):
+async def test_runs_each_minute_and_keeps_history(ns, env, clock):
     r, node = env
     c = r.client
     ctl = r.controller("cronjob")
     created = await c.create(CRONJOBS, cronjob("hello", node, successfulJobsHistoryLimit=1), ns)
     t0 = parse_time(created["metadata"]["creationTimestamp"])
-    clock = FakeClock(t0)
-    ctl.clock = clock
     m1 = first_minute_after(t0)
     await tick(ctl, f"{ns}/hello", clock, m1)
     first = f"hello-{int(m1.timestamp()) // 60}"
@@ -105,15 +112,13 @@ async def test_runs_each_minute_and_keeps_history(ns, env):
     assert ("SuccessfulDelete", f"Deleted job {first}") in events
 
 
-async def test_forbid_then_replace(ns, env):
+async def test_forbid_then_replace(ns, env, clock):
     r, node = env
     c = r.client
     ctl = r.controller("cronjob")
     created = await c.create(CRONJOBS, cronjob("busy", node, run_s=120,
                                                concurrencyPolicy="Forbid"), ns)
     t0 = parse_time(created["metadata"]["creationTimestamp"])
-    clock = FakeClock(t0)
-    ctl.clock = clock
     m1 = first_minute_after(t0)
     await tick(ctl, f"{ns}/busy", clock, m1)
     first = f"busy-{int(m1.timestamp()) // 60}"
@@ -135,13 +140,11 @@ async def test_forbid_then_replace(ns, env):
     await eventually(lambda: _eq(jobs_named(c, ns), [second]), 10, what="first job deleted")
 
 
-async def test_suspended_cronjob_runs_nothing(ns, env):
+async def test_suspended_cronjob_runs_nothing(ns, env, clock):
     r, node = env
     c = r.client
     ctl = r.controller("cronjob")
     created = await c.create(CRONJOBS, cronjob("off", node, suspend=True), ns)
-    clock = FakeClock(datetime.now(timezone.utc))
-    ctl.clock = clock
     await tick(ctl, f"{ns}/off", clock,
                first_minute_after(parse_time(created["metadata"]["creationTimestamp"])))
     await asyncio.sleep(0.5)            # a chance to do the wrong thing
