@@ -231,8 +231,8 @@ def report(writer: Writer, watchers: list[Watcher], samples: list[tuple[float, f
           f"{slope_per_min(warm):+.2f} after the first minute, {slope_per_min(tail):+.2f} over "
           f"the last third ({len(samples)} samples)")
     per_minute = [f"{m:.0f}" for t, m in samples if int(t) % 60 < SAMPLE_S]
-    print(f"RSS each minute (MB): {' '.join(per_minute)}; the watch cache keeps the last "
-          f"10,000 events of each resource, so memory grows until that log is full")
+    print(f"RSS each minute (MB): {' '.join(per_minute)}; the watch cache keeps 75 s of "
+          f"events per resource, so memory should level off after the first minutes")
     bad = [(i, p) for i, w in enumerate(watchers) if (p := check_watcher(w, writer))]
     events = sum(len(w.events) for w in watchers)
     print(f"watchers: {len(watchers)}, {events} events received, "

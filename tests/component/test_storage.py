@@ -163,6 +163,27 @@ async def test_watch_from_a_compacted_revision_is_gone(store, prefix):
         await cache.stop()
 
 
+async def test_the_event_log_keeps_a_time_window_not_a_count(store, prefix):
+    cache = WatchCache(store, prefix, capacity=100, window_s=0.2, min_events=2)
+    await cache.start()
+    try:
+        first = await store.create(prefix + "default/a", obj("a"))
+        rv = int(first["metadata"]["resourceVersion"])
+        cur = await store.update(prefix + "default/a", obj("a", v="1"), rv)
+        await asyncio.wait_for(_until(lambda: cache.rv >= int(cur["metadata"]["resourceVersion"])), 5)
+        cache.subscribe(rv, lambda o: True).close()      # young events: still in the log
+        await asyncio.sleep(0.3)
+        for i in range(3):
+            cur = await store.update(prefix + "default/a", obj("a", v=f"x{i}"),
+                                     int(cur["metadata"]["resourceVersion"]))
+        await asyncio.wait_for(_until(lambda: cache.rv >= int(cur["metadata"]["resourceVersion"])), 5)
+        assert len(cache.events) == 3                     # only the young ones are left
+        with pytest.raises(RevisionCompacted):
+            cache.subscribe(rv, lambda o: True)
+    finally:
+        await cache.stop()
+
+
 async def test_list_at_a_compacted_revision_is_gone(store, prefix):
     a = await store.create(prefix + "default/a", obj("a"))
     old = int(a["metadata"]["resourceVersion"])
