@@ -29,6 +29,7 @@ from apiserver.bootstrap import bootstrap, run_compactor
 from apiserver.codec import decode_body, json_response, wants_table
 from apiserver.metrics import Metrics
 from apiserver.openapi import build_documents
+from apiserver.openapi import v2 as openapi_v2_doc
 from apiserver.request_info import RequestInfo, parse_resource_path
 from apiserver.rest.context import ServerContext
 from apiserver.rest import kubelet_proxy
@@ -327,9 +328,12 @@ def build_app(settings: ApiServerSettings, token_file: Path | None = None) -> Fa
                         headers={"Cache-Control": "public, immutable"})
 
     @app.get("/openapi/v2")
-    async def openapi_v2():
-        # kubectl only asks for v2 as protobuf; a 404 makes it use its compiled-in types.
-        return json_response(NotFound.path().to_status(), 404)
+    async def openapi_v2(request: Request):
+        version = discovery.VERSION["gitVersion"]
+        if openapi_v2_doc.wants_protobuf(request.headers.get("accept")):
+            return Response(openapi_v2_doc.document_protobuf(version),
+                            media_type=openapi_v2_doc.PROTOBUF, headers=NO_CACHE)
+        return json_response(openapi_v2_doc.document_json(version), headers=NO_CACHE)
 
     @app.get("/healthz")
     @app.get("/livez")

@@ -2,7 +2,7 @@
 
 kubectl checks one of these before every apply/create/replace/edit: the PATCH operation of the
 object's kind must declare `fieldValidation`, or kubectl falls back to client-side validation
-against /openapi/v2 and fails.
+against /openapi/v2 (which has no definitions here, see openapi/v2.py).
 """
 from __future__ import annotations
 

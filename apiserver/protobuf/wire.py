@@ -35,6 +35,22 @@ def read_varint(data: bytes, pos: int) -> tuple[int, int]:
     raise WireError("varint longer than 10 bytes")
 
 
+def encode_varint(value: int) -> bytes:
+    """The unsigned varint encoding of value (>= 0)."""
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        if not value:
+            out.append(byte)
+            return bytes(out)
+        out.append(byte | 0x80)
+
+
+def length_delimited(field: int, payload: bytes) -> bytes:
+    """One length-delimited field (a string, bytes or an embedded message)."""
+    return encode_varint(field << 3 | 2) + encode_varint(len(payload)) + payload
+
+
 def to_signed64(value: int) -> int:
     """Reinterpret an unsigned 64-bit varint as two's complement (int32/int64 fields)."""
     return value - (1 << 64) if value >= 1 << 63 else value

@@ -111,6 +111,29 @@ def test_apply_create_update_unchanged_and_removed_field(kubectl, ns, tmp_path):
     assert live["metadata"]["generation"] == 2
 
 
+def test_get_as_a_list_then_apply_the_list_back(kubectl, ns, tmp_path):
+    """`kubectl get a b -o yaml` writes a `kind: List`; applying it reads /openapi/v2."""
+    f = tmp_path / "d.yaml"
+    f.write_text(DEPLOYMENT)
+    kubectl.ok("apply", "-n", ns, "-f", str(f))
+    kubectl.ok("create", "configmap", "settings", "-n", ns, "--from-literal=mode=demo")
+    exported = kubectl.ok("get", "deploy/web", "configmap/settings", "-n", ns, "-o", "yaml")
+    assert "kind: List" in exported
+    kubectl.ok("delete", "deploy/web", "configmap/settings", "-n", ns)
+    listed = tmp_path / "list.yaml"
+    listed.write_text(exported)
+    out = kubectl.ok("apply", "-n", ns, "-f", str(listed))
+    assert out.split("\n")[:2] == ["deployment.apps/web created", "configmap/settings created"]
+    assert kubectl.json("get", "configmap", "settings", "-n", ns)["data"] == {"mode": "demo"}
+    # the export carries the deleted objects' resourceVersions: stale, as upstream says
+    stale = kubectl.run("apply", "-n", ns, "-f", str(listed))
+    assert stale.returncode == 1 and "Error from server (Conflict)" in stale.stderr
+    listed.write_text("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n"
+                      "  metadata: {name: other}\n  dataa: {a: b}\n")
+    unknown = kubectl.run("apply", "-n", ns, "-f", str(listed))
+    assert unknown.returncode == 1 and 'unknown field "dataa"' in unknown.stderr
+
+
 def test_apply_server_side_removes_dropped_fields(kubectl, ns, tmp_path):
     f = tmp_path / "d.yaml"
     f.write_text(DEPLOYMENT)
