@@ -3,12 +3,15 @@
 Ingress is stored as networking.k8s.io/v1 and also served as v1beta1 (`serviceName`/
 `servicePort` backends, which older manifests use). Events are stored as core/v1 Events and also
 served as events.k8s.io/v1 (`regarding`, `note`, `reportingController`), as upstream does.
+HorizontalPodAutoscalers are stored as autoscaling/v2 and also served as the CPU-only v1
+(conversion_autoscaling.py).
 """
 from __future__ import annotations
 
 import copy
 from typing import Any
 
+from apiserver.conversion_autoscaling import hpa_to_v1, hpa_to_v2
 from machinery.api.resources import ResourceInfo
 
 Obj = dict[str, Any]
@@ -19,6 +22,8 @@ def to_storage(info: ResourceInfo, obj: Obj) -> Obj:
         return _ingress_to_v1(obj)
     if info.group == "events.k8s.io":
         return _event_to_core(obj)
+    if _is_hpa_v1(info):
+        return hpa_to_v2(obj)
     obj["apiVersion"], obj["kind"] = info.api_version, info.kind
     return obj
 
@@ -28,10 +33,17 @@ def from_storage(info: ResourceInfo, obj: Obj) -> Obj:
         return _ingress_to_v1beta1(obj)
     if info.group == "events.k8s.io":
         return _event_from_core(obj)
+    if _is_hpa_v1(info):
+        return hpa_to_v1(obj)
     if info.group == "" and info.kind == "Event":
         obj = dict(obj)
         obj["apiVersion"], obj["kind"] = "v1", "Event"
     return obj
+
+
+def _is_hpa_v1(info: ResourceInfo) -> bool:
+    return info.group == "autoscaling" and info.version == "v1" \
+        and info.kind == "HorizontalPodAutoscaler"
 
 
 # --- Ingress -------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ class ControllerManagerSettings(ComponentSettings):
     concurrent_statefulset_syncs: int = 5
     concurrent_disruption_syncs: int = 2
     concurrent_ttl_syncs: int = 5
+    concurrent_horizontal_pod_autoscaler_syncs: int = 5
+    horizontal_pod_autoscaler_sync_period_s: float = 15.0   # each HPA is reconciled this often
 
     def enabled(self, name: str) -> bool:
         """Upstream's --controllers rule: named wins, then "-name", then "*"."""

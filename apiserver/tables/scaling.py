@@ -1,8 +1,9 @@
-"""Rows of HorizontalPodAutoscaler (autoscaling/v2) and PodDisruptionBudget."""
+"""Rows of HorizontalPodAutoscaler (autoscaling/v2, and v1 read as v2) and PodDisruptionBudget."""
 from __future__ import annotations
 
 from datetime import datetime
 
+from apiserver.conversion_autoscaling import hpa_to_v2
 from apiserver.tables.columns import Printer, age_col, col, name_col
 from apiserver.tables.duration import since
 from apiserver.tables.fields import (dicts, get, has, int_or_string, integer, mapping, opt_int,
@@ -69,6 +70,8 @@ def format_hpa_metrics(obj: dict) -> str:
 
 
 def _hpa_cells(obj: dict, now: datetime) -> list:
+    if obj.get("apiVersion") == "autoscaling/v1":     # upstream prints the internal (v2) form
+        obj = hpa_to_v2(obj)
     reference = f"{text(obj, 'spec', 'scaleTargetRef', 'kind')}/" \
                 f"{text(obj, 'spec', 'scaleTargetRef', 'name')}"
     min_replicas = opt_int(obj, "spec", "minReplicas")

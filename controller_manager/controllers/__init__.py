@@ -16,6 +16,7 @@ from controller_manager.controllers.disruption import new_disruption
 from controller_manager.controllers.endpoints import new_endpoints
 from controller_manager.controllers.endpointslice import new_endpointslice
 from controller_manager.controllers.garbagecollector import new_garbagecollector
+from controller_manager.controllers.horizontalpodautoscaling import new_horizontalpodautoscaling
 from controller_manager.controllers.hostpath_provisioner import new_hostpath_provisioner
 from controller_manager.controllers.job import new_job
 from controller_manager.controllers.namespace import new_namespace
@@ -49,6 +50,7 @@ CONTROLLERS: list[tuple[str, ControllerFactory]] = [
     ("daemonset", new_daemonset),
     ("statefulset", new_statefulset),
     ("disruption", new_disruption),
+    ("horizontalpodautoscaling", new_horizontalpodautoscaling),
     ("clusterrole-aggregation", new_clusterrole_aggregation),
     ("resourcequota", new_resourcequota),
     ("persistentvolume-binder", new_persistentvolume_binder),

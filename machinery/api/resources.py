@@ -125,9 +125,11 @@ RESOURCES: tuple[ResourceInfo, ...] = (
        False, verbs=("create",)),
     _r("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", False,
        verbs=("create",)),
-    # autoscaling/v2
+    # autoscaling: v2 is stored; v1 (CPU target only, what `kubectl autoscale` posts) converts
     _r("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", True, ["hpa"],
        ["all"], [STATUS]),
+    _r("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", True, ["hpa"],
+       ["all"], [STATUS], storage_version="v2"),
     # batch/v1
     _r("batch", "v1", "CronJob", "cronjobs", True, ["cj"], ["all"], [STATUS]),
     _r("batch", "v1", "Job", "jobs", True, cats=["all"], subs=[STATUS]),
@@ -158,7 +160,7 @@ GROUP_VERSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("apps", ("v1",)),
     ("events.k8s.io", ("v1",)),
     ("authorization.k8s.io", ("v1",)),
-    ("autoscaling", ("v2",)),
+    ("autoscaling", ("v2", "v1")),
     ("batch", ("v1",)),
     ("networking.k8s.io", ("v1", "v1beta1")),
     ("policy", ("v1",)),
