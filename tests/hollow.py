@@ -78,7 +78,7 @@ class HollowNodes:
     async def stop(self, node: HollowNode) -> None:
         """Stop one kubelet (its Node stays: the node lifecycle controller's business)."""
         node.kubelet.stop()
-        await asyncio.wait_for(node.task, 10)
+        await asyncio.wait_for(node.task, 30)    # it finishes in-flight writes (a loaded CI)
         await node.client.close()
 
 

@@ -60,8 +60,9 @@ data: {k: v}
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: two, labels: {tier: b}}
-data: {x: "1", y: "yes"}
+data: {x: "1"}
 """
+# one data key each: kubectl's describe prints a ConfigMap's data in Go's random map order
 
 
 @dataclass
