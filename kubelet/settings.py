@@ -30,7 +30,7 @@ class KubeletSettings(ComponentSettings):
     root_dir: str = ""                  # default: /var/lib/tinykube/kubelet/<node>
     pod_network: str = "tinykube-pods"
     pod_network_subnet: str = "10.244.0.0/16"
-    pod_network_ip_range: str = "10.244.0.0/24"
+    pod_network_ip_range: str = "10.244.0.64/26"
     pod_network_bridge: str = "tkpods0"
     pause_image: str = "tinykube-pause:latest"
     docker_host: str = "unix:///var/run/docker.sock"

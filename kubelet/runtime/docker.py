@@ -3,7 +3,7 @@
 Every container carries the labels of runtime/base.py, so `list_pod_containers` rebuilds the
 node's whole picture from Docker alone (a restarted kubelet adopts, and never touches another
 node's containers). The sandbox gets the pod IP as a fixed address on the pods' network
-(created here if missing: subnet 10.244.0.0/16, Docker's own addresses in 10.244.0.0/24, a
+(created here if missing: subnet 10.244.0.0/16, Docker's own addresses in 10.244.0.64/26, a
 fixed bridge name for kube-proxy). Bind-mount paths go to Docker as they are: a kubelet in a
 container must see its root dir at the same path as the host.
 """
@@ -30,7 +30,7 @@ NETWORK_LABEL = "io.tinykube.network"
 
 class DockerRuntime:
     def __init__(self, api: DockerApi, *, network: str = "tinykube-pods",
-                 subnet: str = "10.244.0.0/16", ip_range: str = "10.244.0.0/24",
+                 subnet: str = "10.244.0.0/16", ip_range: str = "10.244.0.64/26",
                  bridge: str = "tkpods0", pause_image: str = "tinykube-pause:latest"):
         self.api = api
         self.network, self.subnet, self.ip_range, self.bridge = network, subnet, ip_range, bridge
