@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import ssl
 from typing import Any
 from urllib.parse import urlencode
@@ -15,6 +16,11 @@ from machinery.api.errors import ApiError
 from machinery.client import ClientConfig
 
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
+
+# The library logs a stream the server closed first as an "unexpected internal error" with a
+# traceback (Python's last-resort handler prints it); the command reports every outcome itself.
+logging.getLogger("websockets").addHandler(logging.NullHandler())
+logging.getLogger("websockets").propagate = False
 
 
 def ws_url(config: ClientConfig, path: str, params: list[tuple[str, Any]]) -> str:
