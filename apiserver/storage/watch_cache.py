@@ -6,8 +6,8 @@ watcher can start from any resourceVersion still in the log; an older one gets 4
 client relists. Like upstream's cacher, the log keeps recent history, not a fixed count: events
 older than `window_s` are dropped once more than `min_events` are held, and never more than
 `capacity`, so memory levels off after `window_s` under a steady write rate (a 10,000-event log
-at 20 writes/s would grow for eight minutes). Events are dispatched synchronously on the event loop, so a snapshot followed by
-a subscription never misses or duplicates an event.
+at 20 writes/s would grow for eight minutes). Events are dispatched synchronously on the event
+loop, so a snapshot followed by a subscription never misses or duplicates an event.
 """
 from __future__ import annotations
 
@@ -232,7 +232,6 @@ class WatchCache:
         self.rv = rv
         for sub in list(self._subscribers):
             sub.offer(ev)
-
 
     def _trim(self, now: float) -> None:
         events = self.events

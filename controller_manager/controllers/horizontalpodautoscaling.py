@@ -21,6 +21,7 @@ from machinery.api import resources
 from machinery.api.errors import ApiError, Conflict, NotFound
 from machinery.controller import Result
 from machinery.events import NORMAL, WARNING, rfc3339
+from machinery.informer import object_key
 from machinery.runtime import kv
 
 log = logging.getLogger("controller_manager.horizontalpodautoscaling")
@@ -132,7 +133,7 @@ class HorizontalController(QueueController):
                          f"{decision.desired}", now)
         self.recorder.event(hpa, NORMAL, "SuccessfulRescale",
                             f"New size: {decision.desired}; reason: {decision.reason}")
-        log.info("rescaled", extra=kv(controller=self.name, key=_key(hpa),
+        log.info("rescaled", extra=kv(controller=self.name, key=object_key(hpa),
                                       replicas=decision.desired, reason=decision.reason))
         return True
 
@@ -144,11 +145,6 @@ class HorizontalController(QueueController):
             await self.client.update_status(HPAS, {**hpa, "status": status})
         except (Conflict, NotFound):
             pass                          # a newer HPA (or none) is queued already
-
-
-def _key(hpa: Obj) -> str:
-    meta = hpa.get("metadata") or {}
-    return f"{meta.get('namespace')}/{meta.get('name')}"
 
 
 def new_horizontalpodautoscaling(ctx: ControllerContext) -> HorizontalController:

@@ -170,13 +170,15 @@ async def test_the_event_log_keeps_a_time_window_not_a_count(store, prefix):
         first = await store.create(prefix + "default/a", obj("a"))
         rv = int(first["metadata"]["resourceVersion"])
         cur = await store.update(prefix + "default/a", obj("a", v="1"), rv)
-        await asyncio.wait_for(_until(lambda: cache.rv >= int(cur["metadata"]["resourceVersion"])), 5)
+        await asyncio.wait_for(_until(lambda: cache.rv >= int(cur["metadata"]["resourceVersion"])),
+                               5)
         cache.subscribe(rv, lambda o: True).close()      # young events: still in the log
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)                         # let those two age past the window
         for i in range(3):
             cur = await store.update(prefix + "default/a", obj("a", v=f"x{i}"),
                                      int(cur["metadata"]["resourceVersion"]))
-        await asyncio.wait_for(_until(lambda: cache.rv >= int(cur["metadata"]["resourceVersion"])), 5)
+        await asyncio.wait_for(_until(lambda: cache.rv >= int(cur["metadata"]["resourceVersion"])),
+                               5)
         assert len(cache.events) == 3                     # only the young ones are left
         with pytest.raises(RevisionCompacted):
             cache.subscribe(rv, lambda o: True)

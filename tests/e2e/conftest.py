@@ -82,13 +82,18 @@ def _run(*cmd: str, timeout: float = 900) -> None:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
 
 
+def compose_logs(command: list[str], env: dict[str, str] | None = None) -> str:
+    """The last log lines of every service of a compose command (for an error message)."""
+    return subprocess.run([*command, "logs", "--no-color", "--tail", "50"], cwd=REPO, env=env,
+                          capture_output=True, text=True).stdout
+
+
 def _start(stack: ProjectCompose) -> None:
     """`up --wait`; on failure, the services' logs go into the error."""
     try:
         stack.start()
     except subprocess.CalledProcessError as err:
-        logs = subprocess.run([*compose_command(PROJECT), "logs", "--no-color", "--tail", "50"],
-                              cwd=REPO, capture_output=True, text=True).stdout
+        logs = compose_logs(compose_command(PROJECT))
         stack.stop()
         raise RuntimeError(f"the compose stack did not become healthy:\n"
                            f"{err.stderr.decode(errors='replace')}\n{logs}") from err

@@ -25,7 +25,7 @@ import pytest
 from machinery.api import resources
 from machinery.api.errors import AlreadyExists, ApiError
 from machinery.client import ApiClient, TransportError, load_kubeconfig
-from tests.e2e.conftest import PROJECT
+from tests.e2e.conftest import PROJECT, compose_logs
 from tests.helpers import async_eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.ha]
@@ -54,23 +54,8 @@ def run(*cmd: str, files: str | None = None, timeout: float = 360) -> str:
                           timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}"
-                           f"{_unhealthy_logs(env)}")
+                           f"{compose_logs(['docker', 'compose', '-p', PROJECT], env)}")
     return proc.stdout
-
-
-def _unhealthy_logs(env: dict[str, str]) -> str:
-    """The last log lines of every container that is not running healthy (for a failure)."""
-    ps = subprocess.run(["docker", "ps", "-a", "--filter",
-                         f"label=com.docker.compose.project={PROJECT}", "--format",
-                         "{{.Names}}\t{{.Status}}"], capture_output=True, text=True, env=env)
-    out = []
-    for line in ps.stdout.splitlines():
-        name, _, status = line.partition("\t")
-        if "(healthy)" not in status:
-            logs = subprocess.run(["docker", "logs", "--tail", "30", name], capture_output=True,
-                                  text=True)
-            out.append(f"\n--- {name}: {status}\n{logs.stdout}{logs.stderr}")
-    return "".join(out)
 
 
 def bring_up(project: str, kubeconfig: Path, files: str | None) -> None:
